@@ -1,0 +1,116 @@
+"""Every write to the shared core goes through an action here.
+
+Actions are atomic, take keyword-only arguments, and send their real-time
+events on commit. Views, the admin, consumers and tasks all call them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from participation import notify, realtime
+from participation.models import Agency, Heartbeat, Membership, Notification, Role, User
+
+
+@transaction.atomic
+def do_notify(user: User, *, kind: str, params: dict[str, Any] | None = None, url: str = "") -> Notification:
+    """Store a notification and push it to the person's open pages after commit."""
+    if kind not in notify.KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    notification = Notification.objects.create(user=user, kind=kind, params=params or {}, url=url)
+    realtime.send_on_commit(
+        realtime.user_group(user.pk),
+        "notification",
+        notify.as_payload(notification, user.preferred_language),
+    )
+    return notification
+
+
+def do_mark_notifications_read(user: User, *, ids: list[int] | None = None) -> int:
+    """Mark some (or all) of the person's unread notifications read; returns how many."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+def do_update_profile(user: User, *, changes: dict[str, Any]) -> User:
+    """Save profile fields that the profile form has already validated."""
+    allowed = {"display_name", "real_name", "region", "preferred_language", "iin"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(changes))
+    return user
+
+
+def do_set_preferred_language(user: User, *, language: str) -> None:
+    if language not in {"kk", "ru", "en"}:
+        raise ValueError(f"unsupported language {language!r}")
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+    user.preferred_language = language
+
+
+@transaction.atomic
+def do_grant_role(user: User, *, role: Role, agency: Agency | None) -> Membership:
+    """Give a person a role in an agency (idempotent) and tell them."""
+    membership, created = Membership.objects.get_or_create(user=user, role=role, agency=agency)
+    if created:
+        do_notify(
+            user,
+            kind="role_granted",
+            params={"role": _role_names(role), "agency": _agency_names(agency)},
+            url=_url_for(user, "mfa_index"),
+        )
+    return membership
+
+
+@transaction.atomic
+def do_revoke_role(membership: Membership) -> None:
+    user, role, agency = membership.user, Role(membership.role), membership.agency
+    membership.delete()
+    do_notify(user, kind="role_revoked", params={"role": _role_names(role), "agency": _agency_names(agency)})
+
+
+def do_beat(name: str) -> Heartbeat:
+    """Record that a periodic task ran. Safe when two workers beat at once."""
+    now = timezone.now()
+    updated = Heartbeat.objects.filter(name=name).update(beat_at=now, count=F("count") + 1)
+    if not updated:
+        Heartbeat.objects.get_or_create(name=name, defaults={"beat_at": now, "count": 1})
+    return Heartbeat.objects.get(name=name)
+
+
+def _url_for(user: User, name: str) -> str:
+    """A site path in the person's preferred language."""
+    with translation.override(user.preferred_language):
+        return reverse(name)
+
+
+def _in_each_language(text: Callable[[], str]) -> dict[str, str]:
+    """``text()`` evaluated under kk, ru and en, for notification parameters."""
+    names = {}
+    for code in ("kk", "ru", "en"):
+        with translation.override(code):
+            names[code] = text()
+    return names
+
+
+def _role_names(role: Role) -> dict[str, str]:
+    return _in_each_language(lambda: str(role.label).lower())
+
+
+def _agency_names(agency: Agency | None) -> dict[str, str]:
+    if agency is None:
+        return _in_each_language(lambda: gettext("the whole platform"))
+    return {"kk": agency.name_kk, "ru": agency.name_ru, "en": agency.name_en}

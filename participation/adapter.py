@@ -1,0 +1,37 @@
+"""Policies of the platform that django-allauth asks about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils import translation
+
+from participation.actions import do_notify
+
+
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        """A new account starts in the language the person signed up in."""
+        language = (translation.get_language() or "kk")[:2]
+        if language in ("kk", "ru", "en"):
+            user.preferred_language = language
+        return super().save_user(request, user, form, commit)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """After login, continue in the person's preferred language."""
+        url: str = super().get_login_redirect_url(request)
+        user = request.user
+        if user.is_authenticated and user.preferred_language:
+            return translate_url(url, user.preferred_language)
+        return url
+
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        first = not EmailAddress.objects.filter(user=email_address.user, verified=True).exists()
+        confirmed: bool = super().confirm_email(request, email_address)
+        if confirmed and first:
+            do_notify(email_address.user, kind="welcome")
+        return confirmed

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from participation.access import can_act, must_use_mfa
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    unread = 0
+    if user.is_authenticated:
+        unread = user.notifications.filter(read_at__isnull=True).count()
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "unread_notifications": unread,
+        "needs_mfa_enrolment": must_use_mfa(user) and not can_act(user),
+    }

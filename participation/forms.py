@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from participation.models import Region, User
+
+
+class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.all(), required=False, label=_("Region"), empty_label="—"
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "real_name", "region", "preferred_language", "iin"]
+        widgets = {
+            "iin": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{12}"}
+            ),
+            "real_name": forms.TextInput(attrs={"autocomplete": "name"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].label_from_instance = lambda region: region.name
+
+    def clean_iin(self) -> str | None:
+        value: str = (self.cleaned_data.get("iin") or "").strip().replace(" ", "")
+        return value or None
+
+    def clean_display_name(self) -> str:
+        return " ".join(self.cleaned_data.get("display_name", "").split())

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from participation.access import MFARequired, has_mfa, must_use_mfa
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    """No inline scripts, no styles or scripts from anywhere but this site."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class StaffMFAMiddleware:
+    """Role holders without a second factor are sent to enrol before acting.
+
+    The admin is closed to them outright; elsewhere ``access.check_role``
+    raises ``MFARequired`` when they try to act, and this turns it into a
+    redirect to the enrolment page with an explanation.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/admin/") and self._needs_enrolment(request):
+            return self._to_enrolment(request)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, MFARequired):
+            return self._to_enrolment(request)
+        return None
+
+    @staticmethod
+    def _needs_enrolment(request: HttpRequest) -> bool:
+        user = request.user
+        return must_use_mfa(user) and not has_mfa(user)
+
+    @staticmethod
+    def _to_enrolment(request: HttpRequest) -> HttpResponse:
+        messages.warning(
+            request,
+            _(
+                "Your role needs two-factor authentication. Set up an authenticator app "
+                "or a security key, then try again."
+            ),
+        )
+        return HttpResponseRedirect(reverse("mfa_index"))
+
+

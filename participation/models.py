@@ -1,0 +1,340 @@
+"""The shared core: people, regions, agencies, roles, notifications."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from participation.iin import validate_iin
+
+LANGUAGE_CHOICES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+
+
+class Trilingual:
+    """Models with ``<field>_kk``, ``<field>_ru`` and ``<field>_en`` columns.
+
+    ``obj.tr("name")`` gives the value in the active language, falling back to
+    Kazakh, then Russian, then English, so an untranslated field never shows
+    empty.
+    """
+
+    def tr(self, field: str, language: str | None = None) -> str:
+        language = (language or get_language() or "kk")[:2]
+        order = [language] + [code for code in ("kk", "ru", "en") if code != language]
+        for code in order:
+            value = getattr(self, f"{field}_{code}", "")
+            if value:
+                return str(value)
+        return ""
+
+    @property
+    def name(self) -> str:
+        return self.tr("name")
+
+
+class Region(Trilingual, models.Model):
+    """An oblys or a city of republican significance."""
+
+    slug = models.SlugField(unique=True)
+    name_kk = models.CharField(max_length=200)
+    name_ru = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractUser):
+    """A person with an account, identified by e-mail.
+
+    ``display_name`` is public. ``real_name``, ``email`` and ``iin`` are
+    private: they appear only to the person, to staff acting on their appeals,
+    and in the admin; never on a public page, an export or the API (see
+    ``PRIVATE_USER_FIELDS``).
+    """
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(
+        _("public display name"),
+        max_length=80,
+        blank=True,
+        help_text=_("Shown next to what you write in public. Leave empty to appear as “Citizen”."),
+    )
+    real_name = models.CharField(
+        _("real name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Private: seen only by the offices that answer your appeals."),
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="kk"
+    )
+    iin = models.CharField(
+        _("IIN"),
+        max_length=12,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_iin],
+        help_text=_("Optional. Private: never shown in public, in exports or in the API."),
+    )
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or str(_("Citizen"))
+
+
+# Fields that must never leave through a public page, an export or the API.
+PRIVATE_USER_FIELDS = ("email", "real_name", "iin", "password")
+
+
+class Topic(Trilingual, models.Model):
+    """A subject an agency is competent for; used to suggest forwarding."""
+
+    slug = models.SlugField(unique=True)
+    name_kk = models.CharField(max_length=200)
+    name_ru = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class Agency(Trilingual, models.Model):
+    """A state body. Agencies form a tree; the parent is the superior body."""
+
+    class Kind(models.TextChoices):
+        PARLIAMENT = "parliament", _("Parliament")
+        CHAMBER = "chamber", _("Chamber of Parliament")
+        MINISTRY = "ministry", _("Ministry")
+        REGIONAL_AKIMAT = "regional_akimat", _("Regional akimat")
+        CITY_AKIMAT = "city_akimat", _("City akimat")
+        DISTRICT_AKIMAT = "district_akimat", _("District akimat")
+        OTHER = "other", _("Other state body")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("superior body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    slug = models.SlugField(unique=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    description_kk = models.TextField(_("description (Kazakh)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    topics = models.ManyToManyField(Topic, verbose_name=_("competence topics"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="agency_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def get_absolute_url(self) -> str:
+        return reverse("agency", args=[self.slug])
+
+    @property
+    def description(self) -> str:
+        return self.tr("description")
+
+    @property
+    def is_central(self) -> bool:
+        return self.kind in (self.Kind.PARLIAMENT, self.Kind.CHAMBER, self.Kind.MINISTRY)
+
+
+class Official(Trilingual, models.Model):
+    """The public face of an MP, an akim or the head of a state body."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="official")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="officials"
+    )
+    slug = models.SlugField(unique=True)
+    name_kk = models.CharField(_("full name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("full name (Russian)"), max_length=200)
+    name_en = models.CharField(_("full name (English)"), max_length=200)
+    position_kk = models.CharField(_("position (Kazakh)"), max_length=300)
+    position_ru = models.CharField(_("position (Russian)"), max_length=300)
+    position_en = models.CharField(_("position (English)"), max_length=300)
+    bio_kk = models.TextField(_("biography (Kazakh)"), blank=True)
+    bio_ru = models.TextField(_("biography (Russian)"), blank=True)
+    bio_en = models.TextField(_("biography (English)"), blank=True)
+    is_head = models.BooleanField(
+        _("head of the agency"),
+        default=False,
+        help_text=_("The head receives breach escalations and may extend deadlines."),
+    )
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency"], condition=Q(is_head=True), name="one_head_per_agency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def get_absolute_url(self) -> str:
+        return reverse("official", args=[self.slug])
+
+    @property
+    def position(self) -> str:
+        return self.tr("position")
+
+    @property
+    def bio(self) -> str:
+        return self.tr("bio")
+
+
+class Role(models.TextChoices):
+    OFFICIAL = "official", _("Official")
+    DELEGATE = "delegate", _("Delegate")
+    MODERATOR = "moderator", _("Moderator")
+    OPERATOR = "operator", _("Operator")
+
+
+class Membership(models.Model):
+    """A role a person holds in an agency.
+
+    A membership covers its agency and every agency below it in the tree. Only
+    a moderator may hold a membership with no agency, which makes them a
+    platform-wide moderator.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"],
+                condition=Q(agency__isnull=False),
+                name="one_membership_per_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(agency__isnull=True),
+                name="one_global_membership_per_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(agency__isnull=False) | Q(role="moderator"),
+                name="only_moderators_are_global",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role} · {self.agency or 'global'}"
+
+
+class Notification(models.Model):
+    """Something a person should know. Text is rendered in the reader's language.
+
+    ``kind`` picks the message template in ``participation.notify.KINDS``;
+    ``params`` fills it. Nothing private about a third person goes in params.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=50)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user_id}"
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic task ran: proof that a worker is alive."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    beat_at = models.DateTimeField()
+    count = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

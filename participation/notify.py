@@ -1,0 +1,54 @@
+"""Notification kinds and how each reads, in the reader's own language.
+
+A notification stores its kind and parameters, not its text, so that it reads
+in whichever language the person uses when they open it. Later issues add
+kinds here (appeal steps, clock warnings, replies, petition states).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from participation.models import Notification
+
+KINDS: dict[str, Any] = {
+    "welcome": _("Welcome! Your e-mail address is confirmed: you can now write to officials."),
+    "role_granted": _("You are now %(role)s of %(agency)s. Enrol in two-factor authentication to act."),
+    "role_revoked": _("You are no longer %(role)s of %(agency)s."),
+    "worker_ok": pgettext_lazy("notification", "The background worker is running."),
+}
+
+
+def render(notification: Notification, language: str | None = None) -> str:
+    """The notification's text in ``language`` (default: the active language)."""
+    template = KINDS.get(notification.kind)
+    if template is None:
+        return notification.kind
+    with translation.override(language or translation.get_language()):
+        params = {key: _translated_param(value) for key, value in notification.params.items()}
+        try:
+            return str(template) % params
+        except (KeyError, TypeError, ValueError):
+            return str(template)
+
+
+def _translated_param(value: Any) -> Any:
+    """Parameters may carry {"kk": ..., "ru": ..., "en": ...}; pick the active one."""
+    if isinstance(value, dict) and {"kk", "ru", "en"} <= value.keys():
+        language = (translation.get_language() or "kk")[:2]
+        return value.get(language) or value["kk"]
+    return value
+
+
+def as_payload(notification: Notification, language: str) -> dict[str, Any]:
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "text": render(notification, language),
+        "url": notification.url,
+        "created_at": notification.created_at.isoformat(),
+    }

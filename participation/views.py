@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import translate_url
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from participation import notify, queries
+from participation.actions import (
+    do_mark_notifications_read,
+    do_set_preferred_language,
+    do_update_profile,
+)
+from participation.forms import ProfileForm
+from participation.models import Agency, Heartbeat, Official, User
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "agency_count": Agency.objects.count(),
+        "official_count": Official.objects.count(),
+        "officials": Official.objects.select_related("agency").order_by("-is_head", "name_en")[:6],
+        "top_agencies": Agency.objects.filter(parent__isnull=True).order_by("name_en"),
+    }
+    return render(request, "participation/home.html", context)
+
+
+def agency_directory(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    kind = request.GET.get("kind", "")
+    if kind not in Agency.Kind.values:
+        kind = ""
+    context: dict[str, object] = {"query": query, "kind": kind, "kinds": Agency.Kind.choices}
+    if query or kind:
+        context["results"] = queries.search_agencies(query, kind)
+    else:
+        context["tree"] = queries.agency_tree()
+    return render(request, "participation/agency_directory.html", context)
+
+
+def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        agency = queries.agency_page(slug)
+    except Agency.DoesNotExist as exc:
+        raise Http404 from exc
+    context = {"agency": agency, "breadcrumbs": queries.breadcrumbs(agency)}
+    return render(request, "participation/agency_detail.html", context)
+
+
+def official_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        official = Official.objects.select_related("agency", "agency__parent").get(slug=slug)
+    except Official.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "participation/official_detail.html", {"official": official})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=user.pk))
+    if request.method == "POST" and form.is_valid():
+        do_update_profile(user, changes={f: form.cleaned_data[f] for f in form.changed_data})
+        messages.success(request, _("Your profile is saved."))
+        return HttpResponseRedirect(translate_url(request.path, user.preferred_language))
+    return render(request, "participation/profile.html", {"form": form})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if request.method == "POST":
+        do_mark_notifications_read(user)
+        return HttpResponseRedirect(request.path)
+    page = Paginator(user.notifications.all(), 30).get_page(request.GET.get("page"))
+    language = translation.get_language()
+    items = [(n, notify.render(n, language)) for n in page.object_list]
+    return render(request, "participation/notifications.html", {"page": page, "items": items})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the site's language, and remember it as the person's preference.
+
+    Works without JavaScript: the switcher is a plain form.
+    """
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        return HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(translate_url(next_url, language))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    if request.user.is_authenticated:
+        assert isinstance(request.user, User)
+        do_set_preferred_language(request.user, language=language)
+    return response
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and operators: the database answers; the worker beats."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    beat = Heartbeat.objects.filter(name="worker").first()
+    age = (timezone.now() - beat.beat_at).total_seconds() if beat else None
+    return JsonResponse(
+        {
+            "database": "ok",
+            "worker_last_beat": beat.beat_at.isoformat() if beat else None,
+            "worker_ok": age is not None and age < 180,
+        }
+    )
