@@ -245,7 +245,9 @@ LANGUAGES = [
 ]
 if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
     raise ImproperlyConfigured(f"LANGUAGE_CODE must be kk, ru or en, not {LANGUAGE_CODE!r}")
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own catalog first; vendor_locale carries Kazakh for django-allauth and
+# Django strings that upstream has not translated yet.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "vendor_locale"]
 USE_I18N = True
 USE_TZ = True
 # Stored times are UTC; Asia/Almaty is the local time for display and for
