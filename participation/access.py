@@ -50,7 +50,7 @@ def memberships(user: AnyUser) -> list[Membership]:
     cached: list[Membership] | None = getattr(user, "_memberships_cache", None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user).select_related("agency"))
-        user._memberships_cache = cached  # type: ignore[union-attr]
+        setattr(user, "_memberships_cache", cached)  # noqa: B010  (per-object cache)
     return cached
 
 
@@ -72,7 +72,7 @@ def has_mfa(user: AnyUser) -> bool:
             .exclude(type=Authenticator.Type.RECOVERY_CODES)
             .exists()
         )
-        user._has_mfa_cache = cached  # type: ignore[union-attr]
+        setattr(user, "_has_mfa_cache", cached)  # noqa: B010
     return cached
 
 

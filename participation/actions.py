@@ -20,7 +20,9 @@ from participation.models import Agency, Heartbeat, Membership, Notification, Ro
 
 
 @transaction.atomic
-def do_notify(user: User, *, kind: str, params: dict[str, Any] | None = None, url: str = "") -> Notification:
+def do_notify(
+    user: User, *, kind: str, params: dict[str, Any] | None = None, url: str = ""
+) -> Notification:
     """Store a notification and push it to the person's open pages after commit."""
     if kind not in notify.KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
@@ -79,7 +81,11 @@ def do_grant_role(user: User, *, role: Role, agency: Agency | None) -> Membershi
 def do_revoke_role(membership: Membership) -> None:
     user, role, agency = membership.user, Role(membership.role), membership.agency
     membership.delete()
-    do_notify(user, kind="role_revoked", params={"role": _role_names(role), "agency": _agency_names(agency)})
+    do_notify(
+        user,
+        kind="role_revoked",
+        params={"role": _role_names(role), "agency": _agency_names(agency)},
+    )
 
 
 def do_beat(name: str) -> Heartbeat:

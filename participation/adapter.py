@@ -13,7 +13,7 @@ from django.utils import translation
 from participation.actions import do_notify
 
 
-class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         """A new account starts in the language the person signed up in."""
         language = (translation.get_language() or "kk")[:2]

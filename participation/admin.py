@@ -31,7 +31,14 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     ordering = ["email"]
-    list_display = ["email", "display_name", "region", "preferred_language", "is_staff", "date_joined"]
+    list_display = [
+        "email",
+        "display_name",
+        "region",
+        "preferred_language",
+        "is_staff",
+        "date_joined",
+    ]
     list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language", "region"]
     search_fields = ["email", "display_name", "real_name"]
     fieldsets = (

@@ -9,7 +9,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from participation.realtime import user_group
 
 
-class NotificationsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class NotificationsConsumer(AsyncJsonWebsocketConsumer):
     """Joins the person's own group; anonymous visitors are refused (close 4401)."""
 
     group: str | None = None

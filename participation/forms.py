@@ -1,15 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from participation.models import Region, User
 
 
+class RegionField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Region) -> str:
+        return obj.name
+
+
 class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
-    region = forms.ModelChoiceField(
+    region = RegionField(
         queryset=Region.objects.all(), required=False, label=_("Region"), empty_label="—"
     )
 
@@ -22,10 +25,6 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             ),
             "real_name": forms.TextInput(attrs={"autocomplete": "name"}),
         }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].label_from_instance = lambda region: region.name
 
     def clean_iin(self) -> str | None:
         value: str = (self.cleaned_data.get("iin") or "").strip().replace(" ", "")

@@ -17,7 +17,9 @@ from participation.models import Notification
 
 KINDS: dict[str, Any] = {
     "welcome": _("Welcome! Your e-mail address is confirmed: you can now write to officials."),
-    "role_granted": _("You are now %(role)s of %(agency)s. Enrol in two-factor authentication to act."),
+    "role_granted": _(
+        "You are now %(role)s of %(agency)s. Enrol in two-factor authentication to act."
+    ),
     "role_revoked": _("You are no longer %(role)s of %(agency)s."),
     "worker_ok": pgettext_lazy("notification", "The background worker is running."),
 }

@@ -12,9 +12,7 @@ def agency_tree() -> list[tuple[Agency, int]]:
 
     Two queries whatever the size of the tree.
     """
-    agencies = list(
-        Agency.objects.annotate(official_count=Count("officials")).order_by("name_en")
-    )
+    agencies = list(Agency.objects.annotate(official_count=Count("officials")).order_by("name_en"))
     children: dict[int | None, list[Agency]] = {}
     for agency in agencies:
         children.setdefault(agency.parent_id, []).append(agency)
@@ -22,7 +20,9 @@ def agency_tree() -> list[tuple[Agency, int]]:
     ordered: list[tuple[Agency, int]] = []
 
     def walk(parent_id: int | None, depth: int) -> None:
-        for agency in sorted(children.get(parent_id, []), key=lambda a: (kind_order[a.kind], a.name)):
+        for agency in sorted(
+            children.get(parent_id, []), key=lambda a: (kind_order[a.kind], a.name)
+        ):
             ordered.append((agency, depth))
             walk(agency.pk, depth + 1)
 

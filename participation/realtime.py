@@ -19,7 +19,9 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def send_on_commit(group: str, event: str, payload: dict[str, Any], *, using: str = "default") -> None:
+def send_on_commit(
+    group: str, event: str, payload: dict[str, Any], *, using: str = "default"
+) -> None:
     """Send ``event`` with ``payload`` to ``group`` once the current transaction commits.
 
     Outside a transaction it sends at once. The message reaches consumers as a

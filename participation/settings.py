@@ -12,6 +12,7 @@ elsewhere reads ``django.conf.settings`` at call time, never at import time.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,8 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("DEBUG", "True")
-# True only inside the test suite (set by tests/conftest.py before Django loads).
-TESTING = envbool("TESTING", "False")
+# True inside the test suite: pytest-django loads settings before any conftest runs.
+TESTING = envbool("TESTING", "False") or "pytest" in sys.modules
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
@@ -142,9 +143,7 @@ else:
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the
                 # write lock at BEGIN so two writers queue instead of deadlocking.
                 "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -257,7 +256,8 @@ TIME_ZONE = "Asia/Almaty"
 # --- Static files and uploads -----------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -308,6 +308,10 @@ if not DEBUG:
     if envbool("BEHIND_PROXY", "True"):
         # The proxy in front (see README) terminates TLS and must set this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    HUEY["immediate"] = True
 
 # --- Logging ----------------------------------------------------------------
 

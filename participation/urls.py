@@ -26,4 +26,3 @@ urlpatterns += i18n_patterns(
     path("reception/", include("reception.urls")),
     prefix_default_language=True,
 )
-
