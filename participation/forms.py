@@ -16,15 +16,20 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         queryset=Region.objects.all(), required=False, label=_("Region"), empty_label="—"
     )
 
+    # Longer than 12 so that "850101 300005", as people write it, reaches clean_iin;
+    # the model's validator then checks digits, date of birth and check digit.
+    iin = forms.CharField(
+        label=_("IIN"),
+        required=False,
+        max_length=20,
+        help_text=_("Optional. Private: never shown in public, in exports or in the API."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
     class Meta:
         model = User
         fields = ["display_name", "real_name", "region", "preferred_language", "iin"]
-        widgets = {
-            "iin": forms.TextInput(
-                attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{12}"}
-            ),
-            "real_name": forms.TextInput(attrs={"autocomplete": "name"}),
-        }
+        widgets = {"real_name": forms.TextInput(attrs={"autocomplete": "name"})}
 
     def clean_iin(self) -> str | None:
         value: str = (self.cleaned_data.get("iin") or "").strip().replace(" ", "")

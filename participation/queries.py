@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch
 
 from participation.models import Agency, Official
 
@@ -30,21 +30,36 @@ def agency_tree() -> list[tuple[Agency, int]]:
     return ordered
 
 
-def search_agencies(query: str, kind: str = "") -> QuerySet[Agency]:
-    """Agencies whose name in any language, or whose officials' names, match."""
-    agencies = Agency.objects.select_related("parent")
+def search_agencies(query: str, kind: str = "") -> list[Agency]:
+    """Agencies whose name in any language, or whose officials' names, match every word.
+
+    Matching is done in Python with Unicode case folding, because SQLite's
+    LIKE folds only ASCII letters and the names are Cyrillic. The directory
+    holds thousands of agencies at most: two queries, no index needed.
+    """
+    words = [fold(word) for word in query.split()[:8]]
+    agencies = Agency.objects.select_related("parent").prefetch_related(
+        Prefetch("officials", queryset=Official.objects.only("agency_id", *_NAME_FIELDS))
+    )
     if kind:
         agencies = agencies.filter(kind=kind)
-    for word in query.split()[:8]:
-        agencies = agencies.filter(
-            Q(name_kk__icontains=word)
-            | Q(name_ru__icontains=word)
-            | Q(name_en__icontains=word)
-            | Q(officials__name_kk__icontains=word)
-            | Q(officials__name_ru__icontains=word)
-            | Q(officials__name_en__icontains=word)
-        )
-    return agencies.distinct().order_by("name_en")
+    found = []
+    for agency in agencies.order_by("name_en"):
+        names = [getattr(agency, field) for field in _NAME_FIELDS]
+        for official in agency.officials.all():
+            names.extend(getattr(official, field) for field in _NAME_FIELDS)
+        haystack = fold(" ".join(names))
+        if all(word in haystack for word in words):
+            found.append(agency)
+    return found
+
+
+_NAME_FIELDS = ("name_kk", "name_ru", "name_en")
+
+
+def fold(text: str) -> str:
+    """Case-fold for matching; ё and е are one letter to most Russian readers."""
+    return text.casefold().replace("ё", "е")
 
 
 def agency_page(slug: str) -> Agency:

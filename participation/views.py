@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -95,12 +95,19 @@ def set_language(request: HttpRequest) -> HttpResponse:
     Works without JavaScript: the switcher is a plain form.
     """
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
     if language not in {code for code, _name in settings.LANGUAGES}:
-        return HttpResponseRedirect(next_url)
-    response = HttpResponseRedirect(translate_url(next_url, language))
+        language = translation.get_language()
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, request.is_secure()
+    ):
+        # translate_url resolves the path in the active language: use the page's own.
+        with translation.override(translation.get_language_from_path(next_url) or language):
+            target = translate_url(next_url, language)
+    else:
+        with translation.override(language):
+            target = reverse("home")
+    response = HttpResponseRedirect(target)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

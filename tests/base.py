@@ -44,15 +44,19 @@ def enrol_mfa(user: User) -> None:
 
 
 def make_world() -> World:
-    region = Region.objects.get(slug="almaty")
-    parliament = AgencyFactory(
+    # get_or_create: transactional tests flush the regions that migration 0002 loads.
+    region, _ = Region.objects.get_or_create(
+        slug="almaty",
+        defaults={"name_kk": "Алматы қаласы", "name_ru": "город Алматы", "name_en": "Almaty"},
+    )
+    parliament = AgencyFactory.create(
         kind=Agency.Kind.PARLIAMENT,
         slug="parliament",
         name_kk="Қазақстан Республикасының Парламенті",
         name_ru="Парламент Республики Казахстан",
         name_en="Parliament of the Republic of Kazakhstan",
     )
-    mazhilis = AgencyFactory(
+    mazhilis = AgencyFactory.create(
         kind=Agency.Kind.CHAMBER,
         parent=parliament,
         slug="mazhilis",
@@ -60,7 +64,7 @@ def make_world() -> World:
         name_ru="Мажилис",
         name_en="Mazhilis",
     )
-    almaty = AgencyFactory(
+    almaty = AgencyFactory.create(
         kind=Agency.Kind.REGIONAL_AKIMAT,
         slug="almaty",
         region=region,
@@ -68,7 +72,7 @@ def make_world() -> World:
         name_ru="Акимат города Алматы",
         name_en="Akimat of Almaty",
     )
-    bostandyk = AgencyFactory(
+    bostandyk = AgencyFactory.create(
         kind=Agency.Kind.DISTRICT_AKIMAT,
         parent=almaty,
         slug="bostandyk",
@@ -77,15 +81,17 @@ def make_world() -> World:
         name_ru="Акимат Бостандыкского района",
         name_en="Akimat of Bostandyk District",
     )
-    alice = UserFactory(email="alice@example.kz", display_name="Alice", preferred_language="en")
-    bob = UserFactory(email="bob@example.kz", display_name="Bob", preferred_language="ru")
-    marat = UserFactory(email="marat@example.kz", display_name="Marat")
-    aigerim = UserFactory(email="aigerim@example.kz", display_name="Aigerim")
-    dana = UserFactory(email="dana@example.kz", display_name="Dana")
-    moira = UserFactory(email="moira@example.kz", display_name="Moira")
-    oskar = UserFactory(email="oskar@example.kz", display_name="Oskar")
-    root = UserFactory(email="root@example.kz", is_staff=True, is_superuser=True)
-    marat_official = OfficialFactory(
+    alice = UserFactory.create(
+        email="alice@example.kz", display_name="Alice", preferred_language="en"
+    )
+    bob = UserFactory.create(email="bob@example.kz", display_name="Bob", preferred_language="ru")
+    marat = UserFactory.create(email="marat@example.kz", display_name="Marat")
+    aigerim = UserFactory.create(email="aigerim@example.kz", display_name="Aigerim")
+    dana = UserFactory.create(email="dana@example.kz", display_name="Dana")
+    moira = UserFactory.create(email="moira@example.kz", display_name="Moira")
+    oskar = UserFactory.create(email="oskar@example.kz", display_name="Oskar")
+    root = UserFactory.create(email="root@example.kz", is_staff=True, is_superuser=True)
+    marat_official = OfficialFactory.create(
         user=marat,
         agency=mazhilis,
         slug="marat-seitkali",
@@ -96,7 +102,7 @@ def make_world() -> World:
         position_ru="Депутат Мажилиса",
         position_en="Deputy of the Mazhilis",
     )
-    aigerim_official = OfficialFactory(
+    aigerim_official = OfficialFactory.create(
         user=aigerim,
         agency=almaty,
         slug="aigerim-nurlanova",

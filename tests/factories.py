@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from participation.models import Agency, Official, User
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -24,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
 
@@ -35,7 +35,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Akimat No. {n}")
 
 
-class OfficialFactory(factory.django.DjangoModelFactory):
+class OfficialFactory(factory.django.DjangoModelFactory[Official]):
     class Meta:
         model = Official
 
