@@ -80,7 +80,7 @@ def test_a_real_worker_process_runs_queued_tasks(tmp_path, queue):
     _run(env, "-c", enqueue)
     assert _beats(tmp_path / "db.sqlite3") == 0  # queued, not run
 
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "manage.py", "run_huey", "--workers", "1"],
         cwd=ROOT,
         env=env,
