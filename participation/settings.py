@@ -249,6 +249,8 @@ if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
 # Our own catalog first; vendor_locale carries Kazakh for django-allauth and
 # Django strings that upstream has not translated yet.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "vendor_locale"]
+# Django has no Kazakh date formats; ours live in participation/formats/kk.
+FORMAT_MODULE_PATH = ["participation.formats"]
 USE_I18N = True
 USE_TZ = True
 # Stored times are UTC; Asia/Almaty is the local time for display and for

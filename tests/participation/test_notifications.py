@@ -1,7 +1,7 @@
 """The notifications socket: live, after commit, only to the person, only from this site."""
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async  # closes its connections
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.test import Client
