@@ -42,16 +42,18 @@ class Trilingual:
 class Region(Trilingual, models.Model):
     """An oblys or a city of republican significance."""
 
-    slug = models.SlugField(unique=True)
-    name_kk = models.CharField(max_length=200)
-    name_ru = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
 
     class Meta:
         ordering = ["name_en"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
 
     def __str__(self) -> str:
-        return self.name_en
+        return self.name
 
 
 class UserManager(BaseUserManager["User"]):
@@ -122,6 +124,10 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
     def __str__(self) -> str:
         return self.email
 
@@ -137,16 +143,18 @@ PRIVATE_USER_FIELDS = ("email", "real_name", "iin", "password")
 class Topic(Trilingual, models.Model):
     """A subject an agency is competent for; used to suggest forwarding."""
 
-    slug = models.SlugField(unique=True)
-    name_kk = models.CharField(max_length=200)
-    name_ru = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
 
     class Meta:
         ordering = ["slug"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
 
     def __str__(self) -> str:
-        return self.name_en
+        return self.name
 
 
 class Agency(Trilingual, models.Model):
@@ -170,7 +178,7 @@ class Agency(Trilingual, models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
     name_ru = models.CharField(_("name (Russian)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300)
@@ -194,7 +202,7 @@ class Agency(Trilingual, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("agency", args=[self.slug])
@@ -215,7 +223,7 @@ class Official(Trilingual, models.Model):
     agency = models.ForeignKey(
         Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="officials"
     )
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
     name_kk = models.CharField(_("full name (Kazakh)"), max_length=200)
     name_ru = models.CharField(_("full name (Russian)"), max_length=200)
     name_en = models.CharField(_("full name (English)"), max_length=200)
@@ -242,7 +250,7 @@ class Official(Trilingual, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("official", args=[self.slug])
@@ -271,7 +279,9 @@ class Membership(models.Model):
     platform-wide moderator.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+    )
     agency = models.ForeignKey(
         Agency,
         verbose_name=_("agency"),
@@ -281,7 +291,7 @@ class Membership(models.Model):
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("membership")
@@ -314,15 +324,19 @@ class Notification(models.Model):
     ``params`` fills it. Nothing private about a third person goes in params.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=50)
-    params = models.JSONField(default=dict, blank=True)
-    url = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
 
     def __str__(self) -> str:
@@ -332,9 +346,13 @@ class Notification(models.Model):
 class Heartbeat(models.Model):
     """The last time a periodic task ran: proof that a worker is alive."""
 
-    name = models.CharField(max_length=50, primary_key=True)
-    beat_at = models.DateTimeField()
-    count = models.PositiveBigIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    beat_at = models.DateTimeField(_("last beat"))
+    count = models.PositiveBigIntegerField(_("beats"), default=0)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -133,9 +133,7 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     # Tests close connections after each use so that socket threads leave none open.
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
