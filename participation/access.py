@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 from participation.models import Agency, Membership, Notification, Role, User
 
@@ -117,10 +118,15 @@ def can_see_private_profile(viewer: AnyUser, person: User) -> bool:
     return viewer.is_authenticated and viewer.pk == person.pk
 
 
-def access_notification_by_id(user: AnyUser, notification_id: int) -> Notification:
+def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
+    """The notifications a person may read: their own, newest first."""
     if not user.is_authenticated:
-        raise AccessDenied
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user)
+
+
+def access_notification_by_id(user: AnyUser, notification_id: int) -> Notification:
     try:
-        return Notification.objects.get(pk=notification_id, user=user)
+        return visible_notifications(user).get(pk=notification_id)
     except Notification.DoesNotExist as exc:
         raise AccessDenied from exc

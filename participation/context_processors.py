@@ -5,14 +5,14 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from participation.access import can_act, must_use_mfa
+from participation.access import can_act, must_use_mfa, visible_notifications
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     unread = 0
     if user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        unread = visible_notifications(user).filter(read_at__isnull=True).count()
     return {
         "SITE_NAME": settings.SITE_NAME,
         "unread_notifications": unread,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participation import notify, queries
+from participation.access import visible_notifications
 from participation.actions import (
     do_mark_notifications_read,
     do_set_preferred_language,
@@ -82,7 +83,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         do_mark_notifications_read(user)
         return HttpResponseRedirect(request.path)
-    page = Paginator(user.notifications.all(), 30).get_page(request.GET.get("page"))
+    page = Paginator(visible_notifications(user), 30).get_page(request.GET.get("page"))
     language = translation.get_language()
     items = [(n, notify.render(n, language)) for n in page.object_list]
     return render(request, "participation/notifications.html", {"page": page, "items": items})
