@@ -14,6 +14,8 @@ CATALOGS = [
     ROOT / "locale" / "kk" / "LC_MESSAGES" / "django.po",
     ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.po",
     ROOT / "vendor_locale" / "kk" / "LC_MESSAGES" / "django.po",
+    ROOT / "vendor_locale" / "kk" / "LC_MESSAGES" / "djangojs.po",
+    ROOT / "vendor_locale" / "ru" / "LC_MESSAGES" / "django.po",
 ]
 
 
