@@ -88,3 +88,13 @@ def test_role_holders_without_mfa_see_a_banner(client, world):
     assert "two-factor" in client.get("/en/").content.decode()
     client.force_login(world.alice)
     assert "two-factor" not in client.get("/en/").content.decode()
+
+
+def test_the_admins_own_password_form_is_closed(client, world):
+    """Staff sign in through allauth, which asks for the second factor."""
+    response = client.get("/admin/login/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    response = client.post("/admin/login/", {"username": world.root.email, "password": "x"})
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
