@@ -119,6 +119,21 @@ class User(AbstractUser):
         help_text=_("Optional. Private: never shown in public, in exports or in the API."),
     )
 
+    bio = models.TextField(
+        _("about you"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Public. Markdown is allowed. Checked by moderators before it is shown."),
+    )
+    bio_html = models.TextField(blank=True, editable=False)
+    profile_state = models.CharField(
+        _("profile moderation state"),
+        max_length=12,
+        default="published",
+        editable=False,
+        help_text=_("The public name and “about you” are shown only when published."),
+    )
+
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     USERNAME_FIELD = "email"
@@ -133,7 +148,10 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
-        return self.display_name or str(_("Citizen"))
+        """The name shown in public: the display name once moderation has published it."""
+        if self.display_name and self.profile_state == "published":
+            return self.display_name
+        return str(_("Citizen"))
 
 
 # Fields that must never leave through a public page, an export or the API.
