@@ -43,16 +43,30 @@ def do_mark_notifications_read(user: User, *, ids: list[int] | None = None) -> i
     return unread.update(read_at=timezone.now())
 
 
-def do_update_profile(user: User, *, changes: dict[str, Any]) -> User:
-    """Save profile fields that the profile form has already validated."""
-    allowed = {"display_name", "real_name", "region", "preferred_language", "iin"}
+PUBLIC_PROFILE_FIELDS = ("display_name", "bio")
+
+
+@transaction.atomic
+def do_update_profile(user: User, *, changes: dict[str, Any], ip: str | None = None) -> User:
+    """Save profile fields that the profile form has already validated.
+
+    The public texts (display name, "about you") pass the moderation
+    pipeline, which may refuse them (``ContentRefused``: nothing is saved).
+    """
+    from moderation.pipeline import moderate
+
+    allowed = {"display_name", "real_name", "region", "preferred_language", "iin", "bio"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     for field, value in changes.items():
         setattr(user, field, value)
     user.full_clean(exclude=["password"])
-    user.save(update_fields=list(changes))
+    if any(field in changes for field in PUBLIC_PROFILE_FIELDS):
+        moderate(user, ip=ip, is_edit=True)
+    private = [field for field in changes if field not in PUBLIC_PROFILE_FIELDS]
+    if private:
+        user.save(update_fields=private)
     return user
 
 

@@ -130,3 +130,18 @@ class HeartbeatAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# Imported here, not in the block above, so that this registration stays one
+# self-contained addition to the file.
+from participation.models import WorkdayOverride  # noqa: E402
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["date", "is_working_day", "reason_en"]
+    list_filter = ["is_working_day"]
+    ordering = ["-date"]
+    date_hierarchy = "date"
+    search_fields = ["reason_kk", "reason_ru", "reason_en"]
+    readonly_fields = ["created_at"]

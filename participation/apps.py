@@ -8,3 +8,6 @@ class ParticipationConfig(AppConfig):
 
     def ready(self) -> None:
         from participation import tasks  # noqa: F401  (registers the periodic tasks)
+        from participation.moderated import register_profile
+
+        register_profile()

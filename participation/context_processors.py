@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from moderation.forms import REPORT_REASONS
 from participation.access import can_act, must_use_mfa, visible_notifications
 
 
@@ -17,4 +18,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "SITE_NAME": settings.SITE_NAME,
         "unread_notifications": unread,
         "needs_mfa_enrolment": must_use_mfa(user) and not can_act(user),
+        "report_reasons": REPORT_REASONS,
     }

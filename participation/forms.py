@@ -28,8 +28,11 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = User
-        fields = ["display_name", "real_name", "region", "preferred_language", "iin"]
-        widgets = {"real_name": forms.TextInput(attrs={"autocomplete": "name"})}
+        fields = ["display_name", "bio", "real_name", "region", "preferred_language", "iin"]
+        widgets = {
+            "real_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "bio": forms.Textarea(attrs={"rows": 5}),
+        }
 
     def clean_iin(self) -> str | None:
         value: str = (self.cleaned_data.get("iin") or "").strip().replace(" ", "")

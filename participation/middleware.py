@@ -3,11 +3,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
-from participation.access import MFARequired, has_mfa, must_use_mfa
+from participation.access import AccessDenied, MFARequired, has_mfa, must_use_mfa
 
 CSP = "; ".join(
     [
@@ -41,7 +42,8 @@ class ContentSecurityPolicyMiddleware:
 
 
 class StaffMFAMiddleware:
-    """Role holders without a second factor are sent to enrol before acting.
+    """Role holders without a second factor are sent to enrol before acting;
+    ``AccessDenied`` from the access layer becomes the site's 404 page.
 
     The admin is closed to them outright; elsewhere ``access.check_role``
     raises ``MFARequired`` when they try to act, and this turns it into a
@@ -59,6 +61,8 @@ class StaffMFAMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, MFARequired):
             return self._to_enrolment(request)
+        if isinstance(exception, AccessDenied):  # one answer for missing and forbidden
+            return page_not_found(request, Http404())
         return None
 
     @staticmethod

@@ -374,3 +374,38 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WorkdayOverride(Trilingual, models.Model):
+    """An admin's correction to the Kazakh working-day calendar for one date.
+
+    The ``holidays`` package knows the law and the transfers decreed so far,
+    but the government decrees new transfers every year and sometimes late, so
+    an override here wins over the package (see ``participation.workdays``).
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"),
+        help_text=_(
+            "Ticked: a working day even if it is a weekend or a holiday (a transferred "
+            "working Saturday). Unticked: a day off even if it is a weekday."
+        ),
+    )
+    reason_kk = models.CharField(_("reason (Kazakh)"), max_length=200, blank=True)
+    reason_ru = models.CharField(_("reason (Russian)"), max_length=200, blank=True)
+    reason_en = models.CharField(_("reason (English)"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+
+    def __str__(self) -> str:
+        kind = _("working day") if self.is_working_day else _("day off")
+        return f"{self.date:%Y-%m-%d} · {kind}"
+
+    @property
+    def reason(self) -> str:
+        return self.tr("reason")

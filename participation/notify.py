@@ -22,6 +22,19 @@ KINDS: dict[str, Any] = {
     ),
     "role_revoked": _("You are no longer %(role)s of %(agency)s."),
     "worker_ok": pgettext_lazy("notification", "The background worker is running."),
+    "moderation_held": _("What you wrote waits for a moderator: %(reason)s."),
+    "moderation_published": _("A moderator published what you wrote."),
+    "moderation_held_by_moderator": _("A moderator is holding what you wrote: %(reason)s."),
+    "moderation_rejected": _(
+        "A moderator rejected what you wrote: %(reason)s. You may appeal once."
+    ),
+    "moderation_redacted": _("A moderator edited what you wrote: %(reason)s. You may appeal once."),
+    "moderation_hidden": _("What you wrote is hidden until a moderator checks it: %(reason)s."),
+    "sanction_warn": _("A moderator warned you: %(reason)s."),
+    "sanction_mute": _("You cannot post until %(until)s: %(reason)s."),
+    "sanction_ban": _("Your account may no longer post: %(reason)s."),
+    "appeal_upheld": _("Your appeal was examined by another moderator: the decision stands."),
+    "appeal_overturned": _("Your appeal was accepted: what you wrote is published."),
 }
 
 

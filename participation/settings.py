@@ -234,6 +234,28 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
+# --- Moderation (SPEC §6; docs/moderation.md) -------------------------------
+
+# Personal data in public text: "hold" for a moderator, or "redact" at once.
+MODERATION_PERSONAL_DATA = {
+    "iin": env("MODERATION_IIN_ACTION", "hold"),
+    "phone": env("MODERATION_PHONE_ACTION", "redact"),
+    "email": env("MODERATION_EMAIL_ACTION", "redact"),
+}
+# A person's first posts are held until this many have been published.
+MODERATION_TRUSTED_AFTER_POSTS = envint("MODERATION_TRUSTED_AFTER_POSTS", 2)
+# Accounts younger than this may post no more than MODERATION_YOUNG_ACCOUNT_LINKS links.
+MODERATION_YOUNG_ACCOUNT_DAYS = envint("MODERATION_YOUNG_ACCOUNT_DAYS", 7)
+MODERATION_YOUNG_ACCOUNT_LINKS = envint("MODERATION_YOUNG_ACCOUNT_LINKS", 0)
+# (posts, seconds) windows per person and per address.
+MODERATION_RATE_LIMITS = {
+    "user": [(envint("MODERATION_POSTS_PER_MINUTE", 10), 60), (200, 3600)],
+    "ip": [(envint("MODERATION_POSTS_PER_MINUTE_PER_IP", 60), 60)],
+}
+MODERATION_DUPLICATE_SECONDS = 600
+MODERATION_REPORTS_TO_HIDE = 3
+MODERATION_CLAIM_MINUTES = 15
+
 # --- Languages --------------------------------------------------------------
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", "kk")
@@ -294,6 +316,9 @@ else:
 
 # --- Security ---------------------------------------------------------------
 
+# Behind a reverse proxy (production), trust its X-Forwarded-Proto and the last
+# X-Forwarded-For hop (participation/http.py) for rate limits.
+BEHIND_PROXY = envbool("BEHIND_PROXY", "False" if DEBUG else "True")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -307,7 +332,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if envbool("BEHIND_PROXY", "True"):
+    if BEHIND_PROXY:
         # The proxy in front (see README) terminates TLS and must set this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -27,6 +27,8 @@ urlpatterns += i18n_patterns(
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", views.notifications, name="notifications"),
+    path("people/<int:pk>/", views.person, name="person"),
+    path("moderation/", include("moderation.urls")),
     path("reception/", include("reception.urls")),
     prefix_default_language=True,
 )

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from moderation.pipeline import ContentRefused
 from participation import notify, queries
 from participation.access import visible_notifications
 from participation.actions import (
@@ -21,6 +22,7 @@ from participation.actions import (
     do_update_profile,
 )
 from participation.forms import ProfileForm
+from participation.http import client_ip
 from participation.models import Agency, Heartbeat, Official, User
 
 
@@ -70,10 +72,30 @@ def profile(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     form = ProfileForm(request.POST or None, instance=User.objects.get(pk=user.pk))
     if request.method == "POST" and form.is_valid():
-        do_update_profile(user, changes={f: form.cleaned_data[f] for f in form.changed_data})
-        messages.success(request, _("Your profile is saved."))
-        return HttpResponseRedirect(translate_url(request.path, user.preferred_language))
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        try:
+            saved = do_update_profile(user, changes=changes, ip=client_ip(request))
+        except ContentRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            if saved.profile_state == "published":
+                messages.success(request, _("Your profile is saved."))
+            else:
+                messages.info(
+                    request,
+                    _("Your profile is saved. Your public name and text wait for a moderator."),
+                )
+            return HttpResponseRedirect(translate_url(request.path, saved.preferred_language))
     return render(request, "participation/profile.html", {"form": form})
+
+
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's public profile: only what moderation has published."""
+    try:
+        shown = User.objects.get(pk=pk, is_active=True)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "participation/person.html", {"person": shown})
 
 
 @login_required
