@@ -28,6 +28,7 @@ from moderation.models import (
     WatchedWord,
 )
 from moderation.rules import bump_watched_words_version
+from moderation.sanctions import forget
 from moderation.sanitize import render_markdown
 from participation.access import check_role, memberships
 from participation.actions import do_notify
@@ -283,6 +284,8 @@ def do_sanction(
         raise ValueError("a mute needs an end")
     if user.pk == moderator.pk:
         raise NotAllowed(str(_("You cannot sanction yourself.")))
+    forget(user.pk)  # now, and again once committed, so no stale "unsanctioned" survives
+    transaction.on_commit(lambda: forget(user.pk))
     sanction = Sanction.objects.create(
         user=user,
         kind=kind,

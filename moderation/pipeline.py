@@ -15,11 +15,14 @@
    queue reads. The author is told when their text is held.
 
 Call it inside the content action's transaction, after setting the raw text
-fields on the object and before any other save of them.
+fields on the object and before any other save of them. ``is_edit=False``
+means the content is new (it has no moderation item yet); an edit looks its
+item up and locks it.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +46,7 @@ from moderation.rules import (
 )
 from moderation.sanctions import active_restriction
 from moderation.sanitize import TextTooLong, plain_text, render_markdown
+from participation.workdays import WorkCalendar, load_calendar
 
 _REASON_OF_RULE = {
     "watched_word": Reason.WATCHED_WORDS,
@@ -155,17 +159,26 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
         setattr(obj, name, text)
     for name, safe in html.items():
         setattr(obj, moderated.html_field(name), safe)
-    item = _item_for(obj)
-    hidden = item is not None and item.hidden_by_reports
+    # New content has no item yet: only an edit looks one up (and locks it).
+    existing = _item_for(obj) if is_edit else None
+    hidden = existing is not None and existing[1]
     moderated.apply(obj, state, hidden)
     if obj.pk is None:
         obj.save()
-    else:
-        fields = [*moderated.all_fields, *map(moderated.html_field, moderated.text_fields)]
-        obj.save(update_fields=[*fields, *moderated.visibility_fields])
+    else:  # an UPDATE of just these columns: no other field of the object is touched
+        fields = [
+            *moderated.all_fields,
+            *map(moderated.html_field, moderated.text_fields),
+            *moderated.visibility_fields,
+        ]
+        type(obj)._default_manager.filter(pk=obj.pk).update(
+            **{name: getattr(obj, name) for name in fields}
+        )
 
     plain = [rewritten[name] for name in moderated.plain_fields]
-    excerpt = " · ".join([*plain, plain_text(" ".join(html.values()))]).strip(" ·")[:280]
+    # The excerpt needs 280 characters: a short head of the HTML is plenty to read them from.
+    body = plain_text(" ".join(value[:1000] for value in html.values()))
+    excerpt = " · ".join([*plain, body]).strip(" ·")[:280]
     due = _moderation_due(moderated, obj)
     values = {
         "kind": moderated.kind,
@@ -179,23 +192,33 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
         "priority": moderated.priority,
         "due_at": due,
     }
-    if item is None:
-        item = ModerationItem.objects.create(
-            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, **values
+    if existing is None:
+        # bulk_create: one INSERT … RETURNING id, without save()'s per-instance bookkeeping.
+        [item] = ModerationItem.objects.bulk_create(
+            [
+                ModerationItem(
+                    content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, **values
+                )
+            ]
         )
     else:
+        # The row is locked (select_for_update in _item_for) until this transaction ends.
         values.update(claimed_by=None, claimed_at=None, decided_by=None, decided_at=None)
-        ModerationItem.objects.filter(pk=item.pk).update(version=F("version") + 1, **values)
-        item.refresh_from_db()
+        ModerationItem.objects.filter(pk=existing[0]).update(version=F("version") + 1, **values)
+        item = ModerationItem.objects.get(pk=existing[0])
 
     changed = {name: originals[name] for name in originals if originals[name] != rewritten[name]}
-    AuditEntry.objects.create(
-        action="edited" if is_edit else "submitted",
-        item=item,
-        subject=author,
-        reason=reason,
-        before={"texts": changed} if changed else {},
-        after={"state": state, "flags": values["flags"]},
+    AuditEntry.objects.bulk_create(  # one INSERT, without save()'s bookkeeping
+        [
+            AuditEntry(
+                action="edited" if is_edit else "submitted",
+                item=item,
+                subject=author,
+                reason=reason,
+                before={"texts": changed} if changed else {},
+                after={"state": state, "flags": values["flags"]},
+            )
+        ]
     )
     if state == State.HELD and author is not None:
         from moderation.actions import tell_author
@@ -226,20 +249,34 @@ def _refusal_message(hit: Hit) -> str:
     )
 
 
-def _item_for(obj: Model) -> ModerationItem | None:
+def _item_for(obj: Model) -> tuple[int, bool] | None:
+    """(pk, hidden_by_reports) of the object's item, locked until commit; None if new."""
     if obj.pk is None:
         return None
-    return (
+    row = (
         ModerationItem.objects.select_for_update()
         .filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        .values_list("pk", "hidden_by_reports")
         .first()
     )
+    return (row[0], row[1]) if row else None
+
+
+_calendar: tuple[float, WorkCalendar] | None = None
 
 
 def _moderation_due(moderated: registry.ModeratedType, obj: Model) -> Any:
-    """The T1 moderation clock (1 working day), or the content's own clock if sooner."""
-    from participation.workdays import due_moment, registration_day
+    """The T1 moderation clock (1 working day), or the content's own clock if sooner.
 
-    due = due_moment(registration_day(timezone.now()), 1)
+    The calendar (one query for the overrides) is reused for a minute: every
+    post would otherwise read it, and a correction by an admin may take that
+    minute to reach the moderation clock of new posts.
+    """
+    global _calendar
+    now = time.monotonic()
+    if _calendar is None or now - _calendar[0] > 60:
+        _calendar = (now, load_calendar())
+    calendar = _calendar[1]
+    due = calendar.due_moment(calendar.registration_day(timezone.now()), 1)
     own = moderated.clock_due(obj)
     return min(due, own) if own is not None else due

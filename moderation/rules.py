@@ -36,6 +36,9 @@ _INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
 def skeleton_char(char: str) -> str:
+    """One character reduced for matching; "" for invisible ones."""
+    if char in _INVISIBLE or unicodedata.category(char) == "Mn":
+        return ""
     folded = char.casefold()
     if len(folded) != 1:  # ß → ss: keep one character per character, for the index map
         folded = char.lower()
@@ -45,16 +48,26 @@ def skeleton_char(char: str) -> str:
     return _LOOKALIKES.get(base, base)
 
 
-def skeleton(text: str) -> tuple[str, list[int]]:
-    """The text reduced for matching, and for each of its characters the index it came from."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        if char in _INVISIBLE or unicodedata.category(char) == "Mn":
-            continue
-        chars.append(skeleton_char(char))
-        origin.append(index)
-    return "".join(chars), origin
+class _SkeletonTable(dict[int, str]):
+    """A ``str.translate`` table that works out each character the first time it sees it."""
+
+    def __missing__(self, codepoint: int) -> str:
+        reduced = skeleton_char(chr(codepoint))
+        self[codepoint] = reduced
+        return reduced
+
+
+_TABLE = _SkeletonTable()
+
+
+def skeleton(text: str) -> tuple[str, list[int] | None]:
+    """The text reduced for matching, and for each of its characters the index it came from
+    (None when no character was dropped, so every index is its own)."""
+    reduced = text.translate(_TABLE)
+    if len(reduced) == len(text):
+        return reduced, None
+    origin = [index for index, char in enumerate(text) if _TABLE[ord(char)]]
+    return reduced, origin
 
 
 @dataclass(frozen=True)
@@ -84,31 +97,59 @@ def bump_watched_words_version() -> None:
 
 
 @dataclass(frozen=True)
-class _Pattern:
-    regex: re.Pattern[str]
-    actions: dict[str, str]  # group name → action
-    phrases: dict[str, str]
+class _Matcher:
+    """Watched words, ready for a scan in time linear in the text.
+
+    Single words (nearly all of them) are looked up per word of the text: as a
+    whole word, or as a prefix (any ending) for each prefix length in use.
+    Phrases of several words, rare, go through one regular expression.
+    """
+
+    whole: dict[str, tuple[str, str]]  # skeleton → (action, phrase)
+    prefixes: dict[str, tuple[str, str]]
+    prefix_lengths: tuple[int, ...]
+    # The first two letters of every watched word: most words of a text fail here, at once.
+    heads: frozenset[str] | None  # None when a one-letter word is watched
+    phrases: re.Pattern[str] | None
+    phrase_rules: dict[str, tuple[str, str]]  # group name → (action, phrase)
+
+
+_WORD = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=4)
-def _compiled(version: int) -> _Pattern | None:
+def _compiled(version: int) -> _Matcher:
     from moderation.models import WatchedWord
 
-    parts = []
-    actions: dict[str, str] = {}
-    phrases: dict[str, str] = {}
-    for number, word in enumerate(WatchedWord.objects.order_by("-action", "phrase")):
-        key = f"w{number}"
-        body = re.escape(skeleton(word.phrase.strip())[0])
-        if not body:
+    whole: dict[str, tuple[str, str]] = {}
+    prefixes: dict[str, tuple[str, str]] = {}
+    parts: list[str] = []
+    phrase_rules: dict[str, tuple[str, str]] = {}
+    # Stronger actions first, so that a word listed twice keeps its strongest.
+    strength = {"block": 0, "hold": 1, "censor": 2, "flag": 3}
+    words = sorted(WatchedWord.objects.all(), key=lambda word: strength[word.action])
+    for word in words:
+        reduced = skeleton(word.phrase.strip())[0]
+        if not reduced:
             continue
-        tail = r"(?!\w)" if word.whole_word else r"\w*"
-        parts.append(f"(?P<{key}>(?<!\\w){body}{tail})")
-        actions[key] = word.action
-        phrases[key] = word.phrase
-    if not parts:
-        return None
-    return _Pattern(re.compile("|".join(parts)), actions, phrases)
+        rule = (word.action, word.phrase)
+        if _WORD.fullmatch(reduced):
+            (whole if word.whole_word else prefixes).setdefault(reduced, rule)
+        else:
+            key = f"p{len(parts)}"
+            tail = r"(?!\w)" if word.whole_word else r"\w*"
+            parts.append(f"(?P<{key}>(?<!\\w){re.escape(reduced)}{tail})")
+            phrase_rules[key] = rule
+    return _Matcher(
+        whole=whole,
+        prefixes=prefixes,
+        prefix_lengths=tuple(sorted({len(prefix) for prefix in prefixes})),
+        heads=None
+        if any(len(word) < 2 for word in (*whole, *prefixes))
+        else frozenset(word[:2] for word in (*whole, *prefixes)),
+        phrases=re.compile("|".join(parts)) if parts else None,
+        phrase_rules=phrase_rules,
+    )
 
 
 def watched_words(text: str) -> list[Hit]:
@@ -116,17 +157,36 @@ def watched_words(text: str) -> list[Hit]:
     if version is None:
         cache.add(_VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(_VERSION_KEY)
-    pattern = _compiled(int(version))
-    if pattern is None:
+    matcher = _compiled(int(version))
+    if not (matcher.whole or matcher.prefixes or matcher.phrases):
         return []
     reduced, origin = skeleton(text)
-    hits = []
-    for match in pattern.regex.finditer(reduced):
-        key = match.lastgroup
-        assert key is not None
-        start, end = origin[match.start()], origin[match.end() - 1] + 1
-        hits.append(Hit("watched_word", pattern.actions[key], pattern.phrases[key], start, end))
-    return hits
+    found: list[tuple[int, int, tuple[str, str]]] = []
+    heads = matcher.heads
+    for match in _WORD.finditer(reduced):
+        token = match.group()
+        if heads is not None and token[:2] not in heads:
+            continue
+        rule = matcher.whole.get(token)
+        if rule is None:
+            for length in matcher.prefix_lengths:
+                if length > len(token):
+                    break
+                rule = matcher.prefixes.get(token[:length])
+                if rule is not None:
+                    break
+        if rule is not None:
+            found.append((match.start(), match.end(), rule))
+    if matcher.phrases is not None:
+        for match in matcher.phrases.finditer(reduced):
+            assert match.lastgroup is not None
+            found.append((match.start(), match.end(), matcher.phrase_rules[match.lastgroup]))
+    if origin is None:
+        return [Hit("watched_word", a, phrase, start, end) for start, end, (a, phrase) in found]
+    return [
+        Hit("watched_word", action, phrase, origin[start], origin[end - 1] + 1)
+        for start, end, (action, phrase) in found
+    ]
 
 
 # --- Personal data -------------------------------------------------------------
@@ -177,6 +237,10 @@ def trust_level(user: Any) -> int:
 
     if getattr(user, "is_staff", False) or memberships(user):
         return Trust.STAFF
+    # Trust only grows (published texts stay counted), so MEMBER is remembered a while.
+    member_key = f"moderation:member:{user.pk}"
+    if cache.get(member_key):
+        return Trust.MEMBER
     published = ModerationItem.objects.filter(
         author=user, state=State.PUBLISHED, hidden_by_reports=False
     ).count()
@@ -185,6 +249,7 @@ def trust_level(user: Any) -> int:
     joined = getattr(user, "date_joined", None)
     if joined and timezone.now() - joined < timedelta(days=settings.MODERATION_YOUNG_ACCOUNT_DAYS):
         return Trust.BASIC
+    cache.set(member_key, 1, timeout=600)
     return Trust.MEMBER
 
 

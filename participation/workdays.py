@@ -1,15 +1,14 @@
 """The Kazakh working-day calendar that every SLA clock counts in.
 
-A day is a working day unless it is a weekend or a public holiday, with three
-corrections, strongest last:
+A day is a working day unless it is a weekend or a public holiday, with two
+layers of corrections, the second winning:
 
-1. holidays that fall on a weekend move to the next working day, and the
-   government's decreed transfers of days off (a Saturday or Sunday becomes a
-   working day, a weekday becomes a day off) -- both known to the ``holidays``
-   package;
-2. a ``WorkdayOverride`` row in the database, which wins over the package,
-   because transfers are decreed every year, sometimes after the package
-   release we run.
+1. the ``holidays`` package's: a holiday that falls on a weekend gives the next
+   working day off (except Orthodox Christmas and Kurban ait), and the
+   government's decreed transfers (a Saturday or Sunday becomes a working day,
+   a weekday a day off);
+2. a ``WorkdayOverride`` row in the database, because transfers are decreed
+   every year, sometimes after the package release we run.
 
 Days are counted in Asia/Almaty local time (UTC+5 since 2024-03-01, UTC+6
 before; tzdata 2024a or newer knows this). Moments are aware UTC datetimes.
