@@ -5,11 +5,12 @@
 Runs on a fresh SQLite file in a temporary directory (or on DATABASE_URL if
 set: use an empty, disposable database), with 150 watched words, trusted
 authors (so that every rule runs but nothing waits for a moderator) and rate
-limits lifted. Each post is a new text, so a new moderation item, as
-a new forum post or appeal will be, by one of 200 recurring authors. Each post goes through ``moderation.pipeline.moderate``: the
-sanction check, rate limits, watched words, personal data, links, duplicates,
-Markdown rendering and sanitising, the verdict, the content save, the item
-row and the audit row, each post in its own transaction, on one core.
+limits lifted. Each post is a new text, so a new moderation item, as a new
+forum post or appeal will be, by one of 200 recurring authors. Each post goes
+through ``moderation.pipeline.moderate``: the sanction check, rate limits,
+watched words, personal data, links, duplicates, Markdown rendering and
+sanitising, the verdict, the content save, the item row and the audit row,
+each post in its own transaction, on one core.
 
 The last line printed is one JSON object with ``posts_per_s_2kb`` and
 ``posts_per_s_50kb``.
@@ -30,11 +31,42 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-WORDS = (
-    "әкімдік жол жөндеу ауласы жарық су құбыры мектеп аурухана тұрғындар өтініш жауап "
-    "акимат дорога ремонт двор освещение водопровод школа больница жители обращение ответ "
-    "akimat road repair yard lighting water school hospital residents appeal answer"
-).split()
+WORDS = [
+    "әкімдік",
+    "жол",
+    "жөндеу",
+    "ауласы",
+    "жарық",
+    "су",
+    "құбыры",
+    "мектеп",
+    "аурухана",
+    "тұрғындар",
+    "өтініш",
+    "жауап",
+    "акимат",
+    "дорога",
+    "ремонт",
+    "двор",
+    "освещение",
+    "водопровод",
+    "школа",
+    "больница",
+    "жители",
+    "обращение",
+    "ответ",
+    "akimat",
+    "road",
+    "repair",
+    "yard",
+    "lighting",
+    "water",
+    "school",
+    "hospital",
+    "residents",
+    "appeal",
+    "answer",
+]
 
 
 def make_post(size: int, rng: random.Random, serial: int) -> str:
