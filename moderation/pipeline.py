@@ -171,7 +171,7 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
             *map(moderated.html_field, moderated.text_fields),
             *moderated.visibility_fields,
         ]
-        type(obj)._default_manager.filter(pk=obj.pk).update(
+        obj._meta.model._default_manager.filter(pk=obj.pk).update(
             **{name: getattr(obj, name) for name in fields}
         )
 

@@ -230,3 +230,16 @@ def test_the_profile_form_shows_a_refusal_and_keeps_the_text(client, trusted, wa
     page = response.content.decode()
     assert "not allowed here: crook" in page
     assert "You crook" in page  # nothing lost: the text is still in the form
+
+
+def test_the_profile_form_saves_a_held_text_for_the_signed_in_person(client, world):
+    """Through the real view, where request.user is a lazy object."""
+    client.force_login(world.alice)
+    response = client.post(
+        "/en/accounts/profile/",
+        {"display_name": "Alice", "bio": "Our yard needs a bench", "preferred_language": "en"},
+    )
+    assert response.status_code == 302
+    world.alice.refresh_from_db()
+    assert world.alice.bio == "Our yard needs a bench"
+    assert world.alice.profile_state == State.HELD  # her first text
