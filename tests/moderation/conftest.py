@@ -26,3 +26,12 @@ def watch(db):
         return word
 
     return add
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; pages choose their language by URL anyway."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
