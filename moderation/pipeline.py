@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -166,13 +166,13 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
     if obj.pk is None:
         obj.save()
     else:  # an UPDATE of just these columns: no other field of the object is touched
-        fields = [
-            *moderated.all_fields,
-            *map(moderated.html_field, moderated.text_fields),
-            *moderated.visibility_fields,
-        ]
-        obj._meta.model._default_manager.filter(pk=obj.pk).update(
-            **{name: getattr(obj, name) for name in fields}
+        update_row(
+            obj,
+            [
+                *moderated.all_fields,
+                *map(moderated.html_field, moderated.text_fields),
+                *moderated.visibility_fields,
+            ],
         )
 
     plain = [rewritten[name] for name in moderated.plain_fields]
@@ -193,14 +193,10 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
         "due_at": due,
     }
     if existing is None:
-        # bulk_create: one INSERT … RETURNING id, without save()'s per-instance bookkeeping.
-        [item] = ModerationItem.objects.bulk_create(
-            [
-                ModerationItem(
-                    content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, **values
-                )
-            ]
+        item = ModerationItem(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, **values
         )
+        item.pk = insert_row(item)
     else:
         # The row is locked (select_for_update in _item_for) until this transaction ends.
         values.update(claimed_by=None, claimed_at=None, decided_by=None, decided_at=None)
@@ -208,23 +204,71 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
         item = ModerationItem.objects.get(pk=existing[0])
 
     changed = {name: originals[name] for name in originals if originals[name] != rewritten[name]}
-    AuditEntry.objects.bulk_create(  # one INSERT, without save()'s bookkeeping
-        [
-            AuditEntry(
-                action="edited" if is_edit else "submitted",
-                item=item,
-                subject=author,
-                reason=reason,
-                before={"texts": changed} if changed else {},
-                after={"state": state, "flags": values["flags"]},
-            )
-        ]
+    insert_row(
+        AuditEntry(
+            action="edited" if is_edit else "submitted",
+            item=item,
+            subject=author,
+            reason=reason,
+            before={"texts": changed} if changed else {},
+            after={"state": state, "flags": values["flags"]},
+        )
     )
     if state == State.HELD and author is not None:
         from moderation.actions import tell_author
 
         tell_author(item, kind="moderation_held")
     return Verdict(state=state, reason=reason, hits=hits, item=item)
+
+
+# The pipeline's hot path writes three rows per post: the content's text, its
+# moderation item and an audit entry. These two helpers build each statement
+# directly, with every field's own conversion to the database
+# (``get_db_prep_save``: JSON, times, foreign keys). That costs a fraction of the
+# ORM's ``save()``/``update()`` machinery, and the difference is what lets one
+# core moderate hundreds of posts a second. No signals fire; none are connected.
+
+
+def update_row(instance: Model, names: list[str]) -> None:
+    """UPDATE just these columns of the instance's row."""
+    table, pk_column = _table(instance)
+    fields = [instance._meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{_quote(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
+    params = [
+        field.get_db_prep_save(getattr(instance, field.attname), connection)  # type: ignore[union-attr]
+        for field in fields
+    ]
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608  (model names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, instance.pk])
+
+
+def insert_row(instance: Model) -> int:
+    """INSERT one new row and return its id."""
+    table, pk_column = _table(instance)
+    fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(_quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields
+    ]
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk_column}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _quote(name: str | None) -> str:
+    assert name is not None
+    return str(connection.ops.quote_name(name))
+
+
+def _table(instance: Model) -> tuple[str, str]:
+    meta = instance._meta
+    assert meta.pk is not None
+    return _quote(meta.db_table), _quote(meta.pk.column)
 
 
 def _clean_input(text: str) -> str:
