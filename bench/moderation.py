@@ -98,6 +98,9 @@ def main() -> None:
 
     workdir = tempfile.mkdtemp(prefix="bench-moderation-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.settings")
+    # Production mode: DEBUG off (with DEBUG on, Django also records every query).
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ["VAR_DIR"] = workdir
     os.environ.setdefault("SQLITE_PATH", str(Path(workdir) / "bench.sqlite3"))
     os.environ["MODERATION_TRUSTED_AFTER_POSTS"] = "0"

@@ -22,6 +22,7 @@ item up and locks it.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -231,28 +232,20 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
 
 def update_row(instance: Model, names: list[str]) -> None:
     """UPDATE just these columns of the instance's row."""
-    table, pk_column = _table(instance)
-    fields = [instance._meta.get_field(name) for name in names]
-    assignments = ", ".join(f"{_quote(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
+    sql, fields = _update_statement(instance._meta.model, tuple(names))  # also a lazy user
     params = [
-        field.get_db_prep_save(getattr(instance, field.attname), connection)  # type: ignore[union-attr]
-        for field in fields
+        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
     ]
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608  (model names)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, instance.pk])
 
 
 def insert_row(instance: Model) -> int:
     """INSERT one new row and return its id."""
-    table, pk_column = _table(instance)
-    fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(_quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    sql, fields = _insert_statement(instance._meta.model)
     params = [
         field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields
     ]
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk_column}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -260,13 +253,32 @@ def insert_row(instance: Model) -> int:
     return int(row[0])
 
 
+@functools.cache
+def _update_statement(model: type[Model], names: tuple[str, ...]) -> tuple[str, list[Any]]:
+    table, pk_column = _table(model)
+    fields = [model._meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{_quote(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608  (model names)
+    return sql, fields
+
+
+@functools.cache
+def _insert_statement(model: type[Model]) -> tuple[str, list[Any]]:
+    table, pk_column = _table(model)
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(_quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk_column}"  # noqa: S608
+    return sql, fields
+
+
 def _quote(name: str | None) -> str:
     assert name is not None
     return str(connection.ops.quote_name(name))
 
 
-def _table(instance: Model) -> tuple[str, str]:
-    meta = instance._meta
+def _table(model: type[Model]) -> tuple[str, str]:
+    meta = model._meta
     assert meta.pk is not None
     return _quote(meta.db_table), _quote(meta.pk.column)
 
