@@ -156,6 +156,7 @@ def do_decide(
     obj.save(update_fields=[*changed, *moderated.visibility_fields])
     if texts:
         ModerationItem.objects.filter(pk=item.pk).update(redacted=True)
+    moderated.after_verdict(obj, state)
     Report.objects.filter(item=item, resolved_at__isnull=True).update(
         resolved_at=now, upheld=state != State.PUBLISHED or bool(texts)
     )

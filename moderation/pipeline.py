@@ -98,8 +98,13 @@ def check_can_post(author: Any) -> None:
 def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Verdict:
     moderated = registry.for_model(obj._meta.model)  # also for a lazy request.user
     author = moderated.author(obj)
+    # Content that may not be refused (appeals) is held, not refused, for a sanctioned author.
+    sanctioned = False
     if author is not None:
-        check_can_post(author)
+        if moderated.may_refuse:
+            check_can_post(author)
+        else:
+            sanctioned = active_restriction(author) is not None
         wait = over_limit(user_id=author.pk, ip=ip)
         if wait:
             raise ContentRefused(
@@ -119,6 +124,8 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
         rewritten[name] = rewrite(text, found)
         hits += found
 
+    if sanctioned:
+        hits.append(Hit("sanction", "hold"))
     joined = "\n".join(originals.values())
     trust = trust_level(author) if author is not None else Trust.MEMBER
     if trust == Trust.NEW and joined.strip():
@@ -215,6 +222,8 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
             after={"state": state, "flags": values["flags"]},
         )
     )
+    if state == State.PUBLISHED:
+        moderated.after_verdict(obj, state)
     if state == State.HELD and author is not None:
         from moderation.actions import tell_author
 

@@ -12,7 +12,8 @@ edits it. The registration says:
   or not; the pipeline saves them),
 - whether it may be refused at all (appeals may not: Kazakh law forbids
   refusing to accept an appeal, so their verdict decides publication only),
-- how urgent it is (live chat first; a clock the content already runs).
+- how urgent it is (live chat first; a clock the content already runs),
+- what else follows a verdict (``after_verdict``).
 
 See docs/moderation.md.
 """
@@ -44,6 +45,9 @@ class ModeratedType:
     priority: int = 1  # 0: live chat
     agency: Callable[[Any], Any] = field(default=lambda obj: None)
     clock_due: Callable[[Any], datetime | None] = field(default=lambda obj: None)
+    # Called after a verdict is saved (automatic or a moderator's), e.g. to stop a
+    # moderation clock the content runs. Runs in the verdict's transaction.
+    after_verdict: Callable[[Any, State], None] = field(default=lambda obj, state: None)
 
     def html_field(self, text_field: str) -> str:
         return f"{text_field}_html"

@@ -35,6 +35,30 @@ def do_notify(
     return notification
 
 
+def do_notify_many(notes: list[tuple[int, str, dict[str, Any], str]]) -> list[Notification]:
+    """Many notifications at once: (user id, kind, params, url) each. One INSERT, and
+    the real-time pushes sent together after commit. For sweeps and bulk actions."""
+    unknown = {kind for _user, kind, _params, _url in notes} - set(notify.KINDS)
+    if unknown:
+        raise ValueError(f"unknown notification kinds {sorted(unknown)}")
+    created = Notification.objects.bulk_create(
+        Notification(user_id=user_id, kind=kind, params=params, url=url)
+        for user_id, kind, params, url in notes
+    )
+    languages = dict(
+        User.objects.filter(pk__in={n.user_id for n in created}).values_list(
+            "pk", "preferred_language"
+        )
+    )
+    for notification in created:
+        realtime.send_on_commit(
+            realtime.user_group(notification.user_id),
+            "notification",
+            notify.as_payload(notification, languages.get(notification.user_id, "kk")),
+        )
+    return created
+
+
 def do_mark_notifications_read(user: User, *, ids: list[int] | None = None) -> int:
     """Mark some (or all) of the person's unread notifications read; returns how many."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)

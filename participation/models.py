@@ -208,6 +208,11 @@ class Agency(Trilingual, models.Model):
     )
     topics = models.ManyToManyField(Topic, verbose_name=_("competence topics"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    delegates_answer = models.BooleanField(
+        _("delegates may publish answers"),
+        default=True,
+        help_text=_("Off: delegates draft answers and an official approves and publishes them."),
+    )
 
     class Meta:
         ordering = ["name_en"]

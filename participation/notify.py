@@ -35,6 +35,24 @@ KINDS: dict[str, Any] = {
     "sanction_ban": _("Your account may no longer post: %(reason)s."),
     "appeal_upheld": _("Your appeal was examined by another moderator: the decision stands."),
     "appeal_overturned": _("Your appeal was accepted: what you wrote is published."),
+    "appeal_registered": _("Your appeal %(number)s is registered. Keep the number to follow it."),
+    "appeal_new": _("A new appeal %(number)s has arrived in your reception room."),
+    "appeal_accepted": _("Your appeal %(number)s was accepted and assigned."),
+    "appeal_forwarded": _(
+        "Your appeal %(number)s was forwarded to the competent body: %(agency)s."
+    ),
+    "appeal_clarification_asked": _("The office asks you to clarify your appeal %(number)s."),
+    "appeal_extended": _(
+        "The deadline of your appeal %(number)s was extended by %(days)s working days."
+    ),
+    "appeal_answered": _("Your appeal %(number)s has an answer. Please rate it."),
+    "appeal_reopened": _("The citizen was not satisfied: appeal %(number)s is reopened."),
+    "appeal_not_considered": _("Your appeal %(number)s was not considered; the notice says why."),
+    "clock_warning": _("Appeal %(number)s: the %(clock)s deadline is near (%(due)s)."),
+    "clock_breach": _("Appeal %(number)s: the %(clock)s deadline has passed (%(due)s)."),
+    "clock_escalated": _(
+        "Appeal %(number)s in a subordinate body is overdue: %(clock)s was due %(due)s."
+    ),
 }
 
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from participation import views
+from reception import views as reception_views
 
 # Staff sign in through allauth, with their second factor; never the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -30,5 +31,7 @@ urlpatterns += i18n_patterns(
     path("people/<int:pk>/", views.person, name="person"),
     path("moderation/", include("moderation.urls")),
     path("reception/", include("reception.urls")),
+    path("appeals/track/", reception_views.track, name="track"),
+    path("appeals/<str:number>/", reception_views.appeal, name="appeal"),
     prefix_default_language=True,
 )

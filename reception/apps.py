@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ReceptionConfig(AppConfig):
     name = "reception"
     verbose_name = _("Reception rooms")
+
+    def ready(self) -> None:
+        from reception import tasks  # noqa: F401  (registers the periodic sweep)
+        from reception.moderated import register_appeals
+
+        register_appeals()

@@ -1,0 +1,251 @@
+"""Reception rooms: appeals, their timeline and their SLA clocks (SPEC §1 and §2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Appeal(models.Model):
+    """A question, complaint, proposal or request to an official or an agency.
+
+    ``agency`` is the body handling it now (forwarding changes it); ``official``
+    is the person it was addressed to, if any. Moderation decides publication
+    only (``is_visible``); the appeal is delivered and answered whatever it says.
+    """
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Question")
+        COMPLAINT = "complaint", _("Complaint")
+        PROPOSAL = "proposal", _("Proposal")
+        REQUEST = "request", _("Request")
+
+    class State(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        ACCEPTED = "accepted", _("Accepted")
+        AWAITING_CITIZEN = "awaiting_citizen", _("Awaiting the citizen's clarification")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+        ESCALATED = "escalated", _("Escalated to the superior body")
+        NOT_CONSIDERED = "not_considered", _("Not considered")
+
+    class Outcome(models.TextChoices):
+        RESOLVED = "resolved", _("Resolved")
+        PARTLY_RESOLVED = "partly_resolved", _("Partly resolved")
+        REFUSED = "refused", _("Refused, with reasons")
+        EXPLAINED = "explained", _("Explained")
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        UNSATISFIED = "unsatisfied", _("Not satisfied")
+
+    tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("text"), max_length=20000)
+    text_html = models.TextField(blank=True, editable=False)
+    is_public = models.BooleanField(
+        _("public"),
+        default=True,
+        help_text=_("Public appeals and their answers are shown in the reception room."),
+    )
+    is_visible = models.BooleanField(
+        default=False, editable=False, help_text=_("Public and published by moderation.")
+    )
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("citizen"),
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by an operator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    official = models.ForeignKey(
+        "participation.Official",
+        verbose_name=_("addressed to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    agency = models.ForeignKey(
+        "participation.Agency",
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_appeals",
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    registered_on = models.DateField(_("registered on"))
+    clarification_request = models.TextField(_("clarification asked"), blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    draft_answer = models.TextField(_("draft answer"), blank=True)
+    draft_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answer_html = models.TextField(blank=True, editable=False)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    reopened = models.BooleanField(_("reopened once"), default=False)
+    escalated_from = models.OneToOneField(
+        "self",
+        verbose_name=_("escalated from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalated_to",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "state"]),
+            models.Index(fields=["official", "is_visible", "-submitted_at"]),
+            models.Index(fields=["state", "answered_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_number
+
+    def get_absolute_url(self) -> str:
+        return reverse("appeal", args=[self.tracking_number])
+
+    @property
+    def path(self) -> str:
+        """The appeal's address without a language prefix, for notifications: the
+        site redirects it to the reader's own language."""
+        return f"/appeals/{self.tracking_number}/"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (
+            self.State.REGISTERED,
+            self.State.ACCEPTED,
+            self.State.AWAITING_CITIZEN,
+        )
+
+
+class AppealEvent(models.Model):
+    """One step of an appeal's life, for its timeline and its audit."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "participation.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(
+        default=True, help_text=_("Shown on the appeal's public timeline.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("appeal event")
+        verbose_name_plural = _("appeal events")
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.action}"
+
+
+class Clock(models.Model):
+    """One SLA clock of one appeal in one agency, with its moments stored.
+
+    The moments are computed when the clock starts (and moved on pause,
+    resume and extension), so an appeal's state never depends on a job having
+    run: ``on track`` / ``at risk`` / ``breached`` are read from them. The
+    sweep only *acts* on them (warn, escalate), and each action happens once:
+    it sets its ``*_at`` column with a conditional UPDATE whose row count it
+    checks.
+    """
+
+    class Kind(models.TextChoices):
+        MODERATION = "t1", _("Moderation")
+        FIRST_RESPONSE = "t2", _("First response")
+        ANSWER = "t3", _("Answer")
+        LEGAL = "t4", _("Legal deadline")
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        MET = "met", _("Met")
+        STOPPED = "stopped", _("Stopped")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="clocks")
+    agency = models.ForeignKey("participation.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=2, choices=Kind.choices)
+    working_days = models.PositiveSmallIntegerField()
+    registered_on = models.DateField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.RUNNING)
+    warn_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    escalate_at = models.DateTimeField(
+        help_text=_("Two working days after the due moment: the superior body is told.")
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clock")
+        verbose_name_plural = _("clocks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal", "kind"],
+                condition=Q(state__in=["running", "paused"]),
+                name="one_live_clock_per_kind",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["state", "warn_at"],
+                condition=Q(warned_at__isnull=True),
+                name="clock_warn_due",
+            ),
+            models.Index(
+                fields=["state", "due_at"],
+                condition=Q(breached_at__isnull=True),
+                name="clock_breach_due",
+            ),
+            models.Index(
+                fields=["state", "escalate_at"],
+                condition=Q(escalated_at__isnull=True),
+                name="clock_escalate_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.kind} {self.state}"
