@@ -25,8 +25,9 @@ class ClockInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Clock
     extra = 0
     can_delete = False
-    readonly_fields = ["kind", "agency", "state", "warn_at", "due_at", "escalate_at", "stopped_at"]
-    fields = readonly_fields
+    fields = readonly_fields = (
+        "kind", "agency", "state", "warn_at", "due_at", "escalate_at", "stopped_at",
+    )  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -36,8 +37,7 @@ class EventInline(admin.TabularInline):  # type: ignore[type-arg]
     model = AppealEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["created_at", "action", "actor", "agency", "note", "is_public"]
-    fields = readonly_fields
+    fields = readonly_fields = ("created_at", "action", "actor", "agency", "note", "is_public")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
