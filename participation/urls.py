@@ -33,5 +33,10 @@ urlpatterns += i18n_patterns(
     path("reception/", include("reception.urls")),
     path("appeals/track/", reception_views.track, name="track"),
     path("appeals/<str:number>/", reception_views.appeal, name="appeal"),
+    path("appeals/<str:number>/slip/", reception_views.slip, name="slip"),
+    path("appeals/<str:number>/files/<int:pk>/", reception_views.attachment, name="attachment"),
+    path("office/", reception_views.office, name="office"),
+    path("operator/", reception_views.operator, name="operator"),
+    path("agencies/<slug:slug>/write/", reception_views.write_to_agency, name="write_agency"),
     prefix_default_language=True,
 )

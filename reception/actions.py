@@ -24,7 +24,7 @@ from participation.actions import do_notify
 from participation.models import Agency, Official, Role, User
 from participation.workdays import load_calendar, local_date
 from reception import clocks
-from reception.models import Appeal, AppealEvent, Clock
+from reception.models import Appeal, AppealEvent, Attachment, Clock
 
 OFFICE_ROLES = (Role.OFFICIAL, Role.DELEGATE)
 # Crockford's base32 without I, L, O, U: nothing to misread when dictated or typed.
@@ -104,6 +104,7 @@ def do_submit_appeal(
     official: Official | None = None,
     agency: Agency | None = None,
     submitted_by: User | None = None,
+    attachments: Iterable[Any] = (),
     ip: str | None = None,
     now: datetime | None = None,
 ) -> Appeal:
@@ -139,6 +140,8 @@ def do_submit_appeal(
     for kind_ in Clock.Kind:
         clocks.start(appeal, kind_, agency=handling, registered_on=registered_on)
     moderate(appeal, ip=ip)
+    for upload in attachments:
+        _attach(appeal, upload)
     _event(appeal, "submitted", actor=submitted_by or citizen)
     _tell_citizen(appeal, "appeal_registered")
     for person in office_people(handling):
@@ -146,6 +149,42 @@ def do_submit_appeal(
             person, kind="appeal_new", params={"number": appeal.tracking_number}, url=appeal.path
         )
     return appeal
+
+
+def _attach(appeal: Appeal, upload: Any) -> Attachment:
+    """Store one upload that the form has checked (type by its first bytes, size)."""
+    from reception.forms import sniff
+
+    kind = sniff(upload)
+    if kind is None:
+        raise InvalidTransition(str(_("This file type is not accepted.")))
+    content_type, extension = kind
+    name = "".join(c for c in str(upload.name) if c.isprintable() and c not in '/\\"')[:200]
+    attachment = Attachment(
+        appeal=appeal, name=name or "file", content_type=content_type, extension=extension,
+        size=upload.size,
+    )  # fmt: skip
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def find_or_create_citizen(*, iin: str, full_name: str, email: str, region: Any) -> User:
+    """The account of a citizen who came in person, found by IIN, or a new one.
+
+    Without an e-mail the account gets an address under ``.invalid`` (a domain
+    reserved never to exist): nothing is ever sent there, and the citizen can
+    later claim the account with their own address at a service centre.
+    """
+    existing = User.objects.filter(iin=iin).first()
+    if existing is not None:
+        return existing
+    address = email.lower() if email else f"iin-{iin}@citizens.invalid"
+    if User.objects.filter(email=address).exists():
+        raise InvalidTransition(str(_("This e-mail address belongs to another account.")))
+    return User.objects.create_user(
+        address, None, iin=iin, real_name=full_name, region=region, preferred_language="kk"
+    )
 
 
 def _operator_scope(operator: User) -> Agency | None:

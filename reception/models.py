@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -151,6 +153,31 @@ class Appeal(models.Model):
             self.State.ACCEPTED,
             self.State.AWAITING_CITIZEN,
         )
+
+
+def _attachment_path(attachment: Attachment, filename: str) -> str:
+    # A random name: the citizen's file name never becomes a path on the server.
+    return f"appeals/{attachment.appeal.tracking_number}/{uuid.uuid4().hex}{attachment.extension}"
+
+
+class Attachment(models.Model):
+    """A file attached to an appeal: private, shown only to those who see the whole appeal."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class AppealEvent(models.Model):
