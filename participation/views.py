@@ -24,6 +24,7 @@ from participation.actions import (
 from participation.forms import ProfileForm
 from participation.http import client_ip
 from participation.models import Agency, Heartbeat, Official, User
+from reception import stats
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -54,7 +55,11 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
         agency = queries.agency_page(slug)
     except Agency.DoesNotExist as exc:
         raise Http404 from exc
-    context = {"agency": agency, "breadcrumbs": queries.breadcrumbs(agency)}
+    context = {
+        "agency": agency,
+        "breadcrumbs": queries.breadcrumbs(agency),
+        "record": stats.record(agency=agency),
+    }
     return render(request, "participation/agency_detail.html", context)
 
 

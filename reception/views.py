@@ -18,7 +18,7 @@ from moderation.pipeline import ContentRefused
 from participation.access import AccessDenied, check_role, holds_role, memberships
 from participation.http import client_ip
 from participation.models import Agency, Official, Role, User
-from reception import actions, clocks, queries
+from reception import actions, clocks, queries, stats
 from reception.forms import (
     AnswerForm,
     AppealForm,
@@ -40,7 +40,8 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
     except Official.DoesNotExist as exc:
         raise Http404 from exc
     appeals = queries.room_appeals(official)[:50]
-    return render(request, "reception/room.html", {"official": official, "appeals": appeals})
+    context = {"official": official, "appeals": appeals, "record": stats.record(official=official)}
+    return render(request, "reception/room.html", context)
 
 
 def appeal(request: HttpRequest, number: str) -> HttpResponse:

@@ -229,3 +229,46 @@ def test_the_reception_room_lists_published_appeals_only(client, world, settings
     page = client.get(f"/en/reception/{world.aigerim_official.slug}/").content.decode()
     assert "Open question" in page and public.tracking_number in page
     assert "Private question" not in page
+
+
+def test_the_room_shows_the_offices_record(client, world):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    almaty = ZoneInfo("Asia/Almaty")
+    with time_machine.travel(dt.datetime(2025, 3, 7, 17, 0, tzinfo=almaty), tick=False):
+        late = actions.do_submit_appeal(
+            citizen=world.alice,
+            kind=Appeal.Kind.QUESTION,
+            subject="Late",
+            text="T",
+            is_public=True,
+            official=world.aigerim_official,
+        )
+        quick = actions.do_submit_appeal(
+            citizen=world.bob,
+            kind=Appeal.Kind.QUESTION,
+            subject="Quick",
+            text="T",
+            is_public=True,
+            official=world.aigerim_official,
+        )
+    with time_machine.travel(dt.datetime(2025, 3, 10, 10, 0, tzinfo=almaty), tick=False):
+        actions.do_answer(quick, actor=world.aigerim, text="Done", outcome=Appeal.Outcome.RESOLVED)
+        actions.do_rate(quick, citizen=world.bob, rating=Appeal.Rating.SATISFIED)
+    with time_machine.travel(dt.datetime(2025, 3, 20, 10, 0, tzinfo=almaty), tick=False):
+        actions.do_answer(late, actor=world.aigerim, text="Done", outcome=Appeal.Outcome.RESOLVED)
+        from reception.stats import record
+
+        shown = record(official=world.aigerim_official)
+    rates = {row.kind.value: row.rate for row in shown.clocks}
+    # T3 (5 working days, due 17 March): one on time (10 March), one late (20 March).
+    assert rates["t3"] == 50
+    assert rates["t4"] == 100  # both within 15 working days
+    # 0 working days (8 March moved to Monday 10 March: no working day passed) and 8
+    # (11–14, 17–20 March): the median is 4.
+    assert shown.median_days_to_answer == 4
+    assert shown.satisfaction == 100
+    assert shown.overdue_now == 0
