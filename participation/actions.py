@@ -7,6 +7,7 @@ events on commit. Views, the admin, consumers and tasks all call them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -16,33 +17,65 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from participation import notify, realtime
-from participation.models import Agency, Heartbeat, Membership, Notification, Role, User
+from participation.models import (
+    Agency,
+    Heartbeat,
+    Membership,
+    Notification,
+    NotificationPreference,
+    Role,
+    User,
+)
 
 
 @transaction.atomic
 def do_notify(
     user: User, *, kind: str, params: dict[str, Any] | None = None, url: str = ""
 ) -> Notification:
-    """Store a notification and push it to the person's open pages after commit."""
+    """Store a notification; push it to the person's open pages and queue its e-mail,
+    after commit, each only if the person wants it there (``notify.choices``)."""
     if kind not in notify.KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    notification = Notification.objects.create(user=user, kind=kind, params=params or {}, url=url)
-    realtime.send_on_commit(
-        realtime.user_group(user.pk),
-        "notification",
-        notify.as_payload(notification, user.preferred_language),
+    email, in_page = notify.choices([(user.pk, kind)])[user.pk, kind]
+    notification = Notification.objects.create(
+        user=user,
+        kind=kind,
+        params=params or {},
+        url=url,
+        **_delivery_fields(email=email, in_page=in_page, now=timezone.now()),
     )
+    if in_page:
+        realtime.send_on_commit(
+            realtime.user_group(user.pk),
+            "notification",
+            notify.as_payload(notification, user.preferred_language),
+        )
+    if email:
+        _email_soon()
     return notification
 
 
+@transaction.atomic
 def do_notify_many(notes: list[tuple[int, str, dict[str, Any], str]]) -> list[Notification]:
     """Many notifications at once: (user id, kind, params, url) each. One INSERT, and
     the real-time pushes sent together after commit. For sweeps and bulk actions."""
     unknown = {kind for _user, kind, _params, _url in notes} - set(notify.KINDS)
     if unknown:
         raise ValueError(f"unknown notification kinds {sorted(unknown)}")
+    if not notes:
+        return []
+    wanted = notify.choices((user_id, kind) for user_id, kind, _params, _url in notes)
+    now = timezone.now()
     created = Notification.objects.bulk_create(
-        Notification(user_id=user_id, kind=kind, params=params, url=url)
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            params=params,
+            url=url,
+            **_delivery_fields(
+                email=wanted[user_id, kind][0], in_page=wanted[user_id, kind][1], now=now
+            ),
+        )
         for user_id, kind, params, url in notes
     )
     languages = dict(
@@ -51,12 +84,82 @@ def do_notify_many(notes: list[tuple[int, str, dict[str, Any], str]]) -> list[No
         )
     )
     for notification in created:
+        if not notification.in_page:
+            continue
         realtime.send_on_commit(
             realtime.user_group(notification.user_id),
             "notification",
             notify.as_payload(notification, languages.get(notification.user_id, "kk")),
         )
+    if any(n.email_state == Notification.EmailState.PENDING for n in created):
+        _email_soon()
     return created
+
+
+def _delivery_fields(*, email: bool, in_page: bool, now: datetime) -> dict[str, Any]:
+    """A new notification's outbox and page columns.
+
+    Off the page, it is born read: the unread badge counts only what the page
+    shows. To be e-mailed, it is due at once (``participation.email``).
+    """
+    return {
+        "created_at": now,
+        "in_page": in_page,
+        "read_at": None if in_page else now,
+        "email_state": Notification.EmailState.PENDING if email else Notification.EmailState.NONE,
+        "email_next_at": now if email else None,
+    }
+
+
+def _email_soon() -> None:
+    """Have the worker send pending e-mail as soon as this transaction commits.
+
+    Once per transaction however many notifications it writes. A kick that is
+    lost (the queue is down, the process dies) only delays the mail: the
+    every-minute task sends whatever is pending.
+    """
+    connection = transaction.get_connection()
+    # Entries are (savepoint ids, callback, robust); a rolled-back savepoint drops its own.
+    if connection.in_atomic_block and any(
+        entry[1] is _enqueue_email for entry in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_enqueue_email, robust=True)
+
+
+def _enqueue_email() -> None:
+    # Imported here: the tasks module imports this one.
+    from participation.tasks import send_notification_emails
+
+    send_notification_emails()
+
+
+@transaction.atomic
+def do_set_notification_preferences(user: User, *, chosen: dict[str, tuple[bool, bool]]) -> None:
+    """Save where each kind reaches the person: {kind: (e-mail, in page)}.
+
+    Only choices that differ from the kind's default are kept, so an improved
+    default later reaches everyone who left it alone.
+    """
+    unknown = set(chosen) - set(notify.KINDS)
+    if unknown:
+        raise ValueError(f"unknown notification kinds {sorted(unknown)}")
+    same = [
+        kind
+        for kind, (email, in_page) in chosen.items()
+        if (email, in_page) == (notify.delivery(kind).email, notify.delivery(kind).in_page)
+    ]
+    NotificationPreference.objects.filter(user=user, kind__in=same).delete()
+    NotificationPreference.objects.bulk_create(
+        [
+            NotificationPreference(user=user, kind=kind, email=email, in_page=in_page)
+            for kind, (email, in_page) in chosen.items()
+            if kind not in same
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "kind"],
+        update_fields=["email", "in_page"],
+    )
 
 
 def do_mark_notifications_read(user: User, *, ids: list[int] | None = None) -> int:

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from participation import notify
 from participation.models import Region, User
 
 
@@ -40,3 +44,46 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_display_name(self) -> str:
         return " ".join(self.cleaned_data.get("display_name", "").split())
+
+
+class NotificationPreferencesForm(forms.Form):
+    """Two checkboxes per kind the person can receive: by e-mail, and in the page."""
+
+    def __init__(
+        self, *args: Any, kinds: list[str], current: dict[str, tuple[bool, bool]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        for kind in kinds:
+            label = notify.delivery(kind).label
+            email, in_page = current[kind]
+            # Translators: the checkbox's label for screen readers; {} is a notification kind.
+            by_email = format_lazy(_("{}: by e-mail"), label)
+            # Translators: the checkbox's label for screen readers; {} is a notification kind.
+            in_the_page = format_lazy(_("{}: in the page"), label)
+            self.fields[f"email_{kind}"] = forms.BooleanField(
+                required=False, initial=email, label=by_email
+            )
+            self.fields[f"page_{kind}"] = forms.BooleanField(
+                required=False, initial=in_page, label=in_the_page
+            )
+
+    def chosen(self) -> dict[str, tuple[bool, bool]]:
+        """{kind: (by e-mail, in the page)}, once the form is valid."""
+        return {
+            kind: (
+                bool(self.cleaned_data[f"email_{kind}"]),
+                bool(self.cleaned_data[f"page_{kind}"]),
+            )
+            for kind in self.kinds
+        }
+
+    def groups(self) -> list[tuple[str, list[tuple[str, forms.BoundField, forms.BoundField]]]]:
+        """For the template: [(group title, [(kind label, e-mail box, page box)])]."""
+        grouped: dict[str, list[tuple[str, forms.BoundField, forms.BoundField]]] = {}
+        for kind in self.kinds:
+            delivery = notify.delivery(kind)
+            grouped.setdefault(delivery.group, []).append(
+                (str(delivery.label), self[f"email_{kind}"], self[f"page_{kind}"])
+            )
+        return [(str(notify.GROUPS[group]), rows) for group, rows in grouped.items()]

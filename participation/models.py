@@ -345,7 +345,21 @@ class Notification(models.Model):
 
     ``kind`` picks the message template in ``participation.notify.KINDS``;
     ``params`` fills it. Nothing private about a third person goes in params.
+
+    The ``email_*`` columns are the e-mail outbox (``participation.email``): a
+    row to be e-mailed is created ``pending``; a sender claims it by moving
+    ``email_next_at`` forward (a lease) under a token, then marks it ``sent``,
+    or puts it back with a later ``email_next_at`` after a failure.
+    ``in_page=False`` (the person turned the page off for this kind) keeps the
+    row as a record but out of the page: no live push, not listed, born read.
     """
+
+    class EmailState(models.TextChoices):
+        NONE = "", _("not e-mailed")
+        PENDING = "pending", _("waiting to be e-mailed")
+        SENT = "sent", _("e-mailed")
+        FAILED = "failed", _("e-mail failed")
+        SKIPPED = "skipped", _("no e-mail address to send to")
 
     user = models.ForeignKey(
         User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="notifications"
@@ -355,12 +369,28 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    in_page = models.BooleanField(_("shown in the page"), default=True)
+    email_state = models.CharField(
+        _("e-mail"), max_length=8, choices=EmailState.choices, default="", blank=True
+    )
+    email_next_at = models.DateTimeField(_("next e-mail attempt"), null=True, blank=True)
+    email_claim = models.UUIDField(null=True, blank=True, editable=False)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_error = models.CharField(_("last e-mail error"), max_length=300, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"]),
+            models.Index(
+                fields=["email_next_at"],
+                condition=Q(email_state="pending"),
+                name="notification_email_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.user_id}"
@@ -414,3 +444,56 @@ class WorkdayOverride(Trilingual, models.Model):
     @property
     def reason(self) -> str:
         return self.tr("reason")
+
+
+class NotificationPreference(models.Model):
+    """A person's choice, for one kind of notification, of where it reaches them.
+
+    Only choices that differ from the kind's default (``participation.notify.DELIVERY``)
+    are stored, so a better default later reaches everyone who never chose.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    email = models.BooleanField(_("by e-mail"))
+    in_page = models.BooleanField(_("in the page"))
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.kind}"
+
+
+class DailyDigest(models.Model):
+    """One person's daily digest of appeals at risk or overdue: one row per local day.
+
+    The unique (person, date) row is what makes the digest go out once a day
+    however many workers run the task; its notification does the delivery.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    date = models.DateField(_("date"))
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        constraints = [models.UniqueConstraint(fields=["user", "date"], name="one_digest_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.date:%Y-%m-%d}"

@@ -1,19 +1,25 @@
-"""Notification kinds and how each reads, in the reader's own language.
+"""Notification kinds, how each reads in the reader's own language, and where it goes.
 
 A notification stores its kind and parameters, not its text, so that it reads
-in whichever language the person uses when they open it. Later issues add
-kinds here (appeal steps, clock warnings, replies, petition states).
+in whichever language the person uses when they open it (the page, the live
+socket, the e-mail). Later issues add kinds here (appeal steps, clock
+warnings, replies, petition states); every kind also needs its ``DELIVERY``
+entry: who can receive it, and whether it goes by e-mail and to the page by
+default. A person's own choices (``NotificationPreference``) win over those.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
-from participation.models import Notification
+from participation.models import Notification, NotificationPreference, Role, User
 
 KINDS: dict[str, Any] = {
     "welcome": _("Welcome! Your e-mail address is confirmed: you can now write to officials."),
@@ -53,7 +59,165 @@ KINDS: dict[str, Any] = {
     "clock_escalated": _(
         "Appeal %(number)s in a subordinate body is overdue: %(clock)s was due %(due)s."
     ),
+    "daily_digest": ngettext_lazy(
+        "%(count)s appeal of your office is at risk or overdue.",
+        "%(count)s appeals of your office are at risk or overdue.",
+        "count",
+    ),
 }
+
+# Who may receive a kind, for the preferences page: everyone; "office" (officials
+# and delegates); "moderator"; "staff" (admins).
+EVERYONE, OFFICE, MODERATOR, STAFF = "everyone", "office", "moderator", "staff"
+
+GROUPS: dict[str, Promise] = {
+    "appeals": _("Your appeals"),
+    "office": _("Your office: appeals and deadlines"),
+    "moderation": _("What you write, and moderation"),
+    "account": _("Your account"),
+    "platform": _("The platform"),
+}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a kind goes unless the person chose otherwise, and who can choose.
+
+    ``audience`` empty: nobody chooses (the welcome comes once, at sign-up).
+    """
+
+    label: Promise
+    group: str
+    audience: tuple[str, ...]
+    email: bool
+    in_page: bool = True
+
+
+DELIVERY: dict[str, Delivery] = {
+    "welcome": Delivery(_("Welcome"), "account", (), email=False),
+    "role_granted": Delivery(_("A role given to you"), "account", (EVERYONE,), email=True),
+    "role_revoked": Delivery(_("A role taken from you"), "account", (EVERYONE,), email=True),
+    "worker_ok": Delivery(_("The background worker runs"), "platform", (STAFF,), email=False),
+    # Shown on the page the moment the person posts: an e-mail would only repeat it.
+    "moderation_held": Delivery(
+        _("What you wrote waits for a moderator"), "moderation", (EVERYONE,), email=False
+    ),
+    "moderation_published": Delivery(
+        _("A moderator published what you wrote"), "moderation", (EVERYONE,), email=True
+    ),
+    "moderation_held_by_moderator": Delivery(
+        _("A moderator holds what you wrote"), "moderation", (EVERYONE,), email=True
+    ),
+    "moderation_rejected": Delivery(
+        _("A moderator rejected what you wrote"), "moderation", (EVERYONE,), email=True
+    ),
+    "moderation_redacted": Delivery(
+        _("A moderator edited what you wrote"), "moderation", (EVERYONE,), email=True
+    ),
+    "moderation_hidden": Delivery(
+        _("What you wrote is hidden after reports"), "moderation", (EVERYONE,), email=True
+    ),
+    "sanction_warn": Delivery(
+        _("A warning from a moderator"), "moderation", (EVERYONE,), email=True
+    ),
+    "sanction_mute": Delivery(_("A pause on posting"), "moderation", (EVERYONE,), email=True),
+    "sanction_ban": Delivery(_("A ban on posting"), "moderation", (EVERYONE,), email=True),
+    "appeal_upheld": Delivery(
+        _("Review of a moderation decision: it stands"), "moderation", (EVERYONE,), email=True
+    ),
+    "appeal_overturned": Delivery(
+        _("Review of a moderation decision: it is overturned"),
+        "moderation",
+        (EVERYONE,),
+        email=True,
+    ),
+    "appeal_registered": Delivery(
+        _("Your appeal is registered"), "appeals", (EVERYONE,), email=True
+    ),
+    "appeal_accepted": Delivery(_("Your appeal is accepted"), "appeals", (EVERYONE,), email=True),
+    "appeal_forwarded": Delivery(
+        _("Your appeal is forwarded to another body"), "appeals", (EVERYONE,), email=True
+    ),
+    "appeal_clarification_asked": Delivery(
+        _("The office asks you to clarify your appeal"), "appeals", (EVERYONE,), email=True
+    ),
+    "appeal_extended": Delivery(
+        _("The deadline of your appeal is extended"), "appeals", (EVERYONE,), email=True
+    ),
+    "appeal_answered": Delivery(_("Your appeal is answered"), "appeals", (EVERYONE,), email=True),
+    "appeal_not_considered": Delivery(
+        _("Your appeal is not considered"), "appeals", (EVERYONE,), email=True
+    ),
+    "appeal_new": Delivery(
+        _("A new appeal in your reception room"), "office", (OFFICE,), email=True
+    ),
+    "appeal_reopened": Delivery(
+        _("An appeal reopened by an unsatisfied citizen"), "office", (OFFICE,), email=True
+    ),
+    # Moderators hear of the moderation clock (T1); offices of the others.
+    "clock_warning": Delivery(_("A deadline is near"), "office", (OFFICE, MODERATOR), email=True),
+    "clock_breach": Delivery(_("A deadline has passed"), "office", (OFFICE, MODERATOR), email=True),
+    "clock_escalated": Delivery(
+        _("An overdue appeal in a subordinate body"), "office", (OFFICE,), email=True
+    ),
+    "daily_digest": Delivery(
+        _("Every morning: the appeals at risk or overdue"),
+        "office",
+        (OFFICE,),
+        email=True,
+        in_page=False,
+    ),
+}
+
+# Kinds added to KINDS without a DELIVERY entry still reach the page, never the mailbox.
+_FALLBACK = Delivery(_("Other notifications"), "platform", (EVERYONE,), email=False)
+
+
+def delivery(kind: str) -> Delivery:
+    return DELIVERY.get(kind, _FALLBACK)
+
+
+def choices(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], tuple[bool, bool]]:
+    """(e-mail, in page) for each (person id, kind): the person's choice, else the default.
+
+    One query, whatever the number of pairs.
+    """
+    wanted = set(pairs)
+    found = {
+        (user_id, kind): (email, in_page)
+        for user_id, kind, email, in_page in NotificationPreference.objects.filter(
+            user_id__in={user_id for user_id, _kind in wanted},
+            kind__in={kind for _user_id, kind in wanted},
+        ).values_list("user_id", "kind", "email", "in_page")
+    }
+    result = {}
+    for user_id, kind in wanted:
+        default = delivery(kind)
+        result[user_id, kind] = found.get((user_id, kind), (default.email, default.in_page))
+    return result
+
+
+def audiences(user: User) -> set[str]:
+    """Which audiences the person belongs to, from their memberships."""
+    from participation.access import memberships
+
+    found = {EVERYONE}
+    roles = {membership.role for membership in memberships(user)}
+    if roles & {Role.OFFICIAL, Role.DELEGATE}:
+        found.add(OFFICE)
+    if Role.MODERATOR in roles:
+        found.add(MODERATOR)
+    if user.is_staff:
+        found.add(STAFF)
+    return found
+
+
+def kinds_for(user: User) -> list[str]:
+    """The kinds the person can receive and choose for, grouped as on the preferences page."""
+    mine = audiences(user)
+    order = list(GROUPS)
+    kinds = [kind for kind in KINDS if set(delivery(kind).audience) & mine]
+    return sorted(kinds, key=lambda kind: order.index(delivery(kind).group))
 
 
 def render(notification: Notification, language: str | None = None) -> str:
@@ -64,9 +228,23 @@ def render(notification: Notification, language: str | None = None) -> str:
     with translation.override(language or translation.get_language()):
         params = {key: _translated_param(value) for key, value in notification.params.items()}
         try:
-            return str(template) % params
+            # ``template % params`` rather than ``str(template) % params``: a plural
+            # (ngettext_lazy) picks its form from the params.
+            return str(template % params)
         except (KeyError, TypeError, ValueError):
             return str(template)
+
+
+def details(notification: Notification, language: str | None = None) -> list[tuple[str, str]]:
+    """The lines under a notification's text, each (text, link): a digest's appeals."""
+    if notification.kind != "daily_digest":
+        return []
+    lines = []
+    for item in notification.params.get("appeals", []):
+        kind = "clock_breach" if item.get("overdue") else "clock_warning"
+        line = Notification(kind=kind, params=item)
+        lines.append((render(line, language), f"/appeals/{item.get('number', '')}/"))
+    return lines
 
 
 def _translated_param(value: Any) -> Any:

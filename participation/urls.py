@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("people/<int:pk>/", views.person, name="person"),
     path("moderation/", include("moderation.urls")),
     path("reception/", include("reception.urls")),

@@ -18,10 +18,11 @@ from participation import notify, queries
 from participation.access import visible_notifications
 from participation.actions import (
     do_mark_notifications_read,
+    do_set_notification_preferences,
     do_set_preferred_language,
     do_update_profile,
 )
-from participation.forms import ProfileForm
+from participation.forms import NotificationPreferencesForm, ProfileForm
 from participation.http import client_ip
 from participation.models import Agency, Heartbeat, Official, User
 from reception import stats
@@ -110,10 +111,30 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         do_mark_notifications_read(user)
         return HttpResponseRedirect(request.path)
-    page = Paginator(visible_notifications(user), 30).get_page(request.GET.get("page"))
+    # What the person turned off in the page stays a record (and may be e-mailed), unlisted.
+    shown = visible_notifications(user).filter(in_page=True)
+    page = Paginator(shown, 30).get_page(request.GET.get("page"))
     language = translation.get_language()
-    items = [(n, notify.render(n, language)) for n in page.object_list]
+    items = [(n, notify.render(n, language), notify.details(n, language)) for n in page.object_list]
     return render(request, "participation/notifications.html", {"page": page, "items": items})
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Where each kind of notification reaches the person: e-mail, the page, both, neither."""
+    user = request.user
+    assert isinstance(user, User)
+    kinds = notify.kinds_for(user)
+    current = {
+        kind: both
+        for (_user, kind), both in notify.choices((user.pk, kind) for kind in kinds).items()
+    }
+    form = NotificationPreferencesForm(request.POST or None, kinds=kinds, current=current)
+    if request.method == "POST" and form.is_valid():
+        do_set_notification_preferences(user, chosen=form.chosen())
+        messages.success(request, _("Your notification settings are saved."))
+        return HttpResponseRedirect(request.path)
+    return render(request, "participation/notification_settings.html", {"form": form})
 
 
 @require_POST
