@@ -823,7 +823,11 @@ class Command(BaseCommand):
             topics = self._topics()
             agencies = self._agencies(regions, topics)
             logins = self._people(regions, agencies)
+            from reception.demo import seed_appeals
+
+            appeals = seed_appeals()
         if verbosity >= 1:
+            self.stdout.write(f"Demo appeals created: {appeals}\n")
             self._print_logins(logins)
         if verbosity >= 2:
             self._print_recovery_codes([email for email, _role, _agency in logins])
