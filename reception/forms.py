@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participation.forms import RegionField
 from participation.iin import validate_iin
-from participation.models import Agency, Region
+from participation.models import Agency, Region, User
 from reception.models import Appeal
 
 # What a citizen may attach: documents and photos, recognised by their first bytes.
@@ -134,6 +134,18 @@ class ForwardForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].label_from_instance = lambda agency: agency.name  # type: ignore[attr-defined]
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        from reception.actions import office_people
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        field.queryset = office_people(agency)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda user: user.public_name  # type: ignore[attr-defined]
 
 
 class QuestionForm(forms.Form):

@@ -22,6 +22,7 @@ from reception import actions, clocks, queries, stats
 from reception.forms import (
     AnswerForm,
     AppealForm,
+    AssignForm,
     ClarifyForm,
     ExtendForm,
     ForwardForm,
@@ -81,6 +82,7 @@ def appeal(request: HttpRequest, number: str) -> HttpResponse:
     if in_office:
         context.update(
             forward=ForwardForm(),
+            assign=AssignForm(agency=found.agency, initial={"assignee": found.assignee_id}),
             question=QuestionForm(),
             extend=ExtendForm(),
             answer=AnswerForm(
@@ -114,6 +116,12 @@ def _step(request: HttpRequest, found: Appeal) -> bool:
     if step == "accept":
         actions.do_accept(found, actor=user)
         return True
+    if step == "assign":
+        assign = AssignForm(data, agency=found.agency)
+        if assign.is_valid():
+            actions.do_assign(found, actor=user, assignee=assign.cleaned_data["assignee"])
+            return True
+        return False
     forms_by_step = {
         "forward": ForwardForm,
         "ask": QuestionForm,

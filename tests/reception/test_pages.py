@@ -272,3 +272,23 @@ def test_the_room_shows_the_offices_record(client, world):
     assert shown.median_days_to_answer == 4
     assert shown.satisfaction == 100
     assert shown.overdue_now == 0
+
+
+def test_the_office_assigns_an_appeal_to_a_colleague(client, world):
+    from participation.models import Membership, Role
+
+    Membership.objects.create(user=world.dana, role=Role.DELEGATE, agency=world.almaty)
+    appeal = actions.do_submit_appeal(
+        citizen=world.alice,
+        kind=Appeal.Kind.QUESTION,
+        subject="S",
+        text="T",
+        is_public=True,
+        official=world.aigerim_official,
+    )
+    client.force_login(world.aigerim)
+    url = f"/en/appeals/{appeal.tracking_number}/"
+    assert client.post(url, {"step": "assign", "assignee": world.dana.pk}).status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.assignee == world.dana
+    assert client.post(url, {"step": "assign", "assignee": world.bob.pk}).status_code == 400
