@@ -557,6 +557,8 @@ def test_the_digest_lists_the_offices_appeals_at_risk_once_a_day(world, at_risk)
 
 
 def test_the_next_day_brings_a_new_digest_with_the_appeal_now_overdue(world, at_risk):
+    world.aigerim.preferred_language = "en"
+    world.aigerim.save()
     with time_machine.travel(at("2025-03-13 08:00"), tick=False):
         assert outbox.send_daily_digests() == 1
     with time_machine.travel(at("2025-03-14 08:00"), tick=False):
