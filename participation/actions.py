@@ -83,14 +83,17 @@ def do_notify_many(notes: list[tuple[int, str, dict[str, Any], str]]) -> list[No
             "pk", "preferred_language"
         )
     )
-    for notification in created:
-        if not notification.in_page:
-            continue
-        realtime.send_on_commit(
-            realtime.user_group(notification.user_id),
-            "notification",
-            notify.as_payload(notification, languages.get(notification.user_id, "kk")),
-        )
+    realtime.send_many_on_commit(
+        [
+            (
+                realtime.user_group(notification.user_id),
+                "notification",
+                notify.as_payload(notification, languages.get(notification.user_id, "kk")),
+            )
+            for notification in created
+            if notification.in_page
+        ]
+    )
     if any(n.email_state == Notification.EmailState.PENDING for n in created):
         _email_soon()
     return created

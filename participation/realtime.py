@@ -37,3 +37,25 @@ def send_on_commit(
         )
 
     transaction.on_commit(send, using=using)
+
+
+def send_many_on_commit(
+    messages: list[tuple[str, str, dict[str, Any]]], *, using: str = "default"
+) -> None:
+    """``send_on_commit`` for many (group, event, payload) at once: one hook, one event loop."""
+    if not messages:
+        return
+
+    async def send_all(layer: Any) -> None:
+        for group, event, payload in messages:
+            await layer.group_send(
+                group, {"type": "realtime.event", "event": event, "payload": payload}
+            )
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        async_to_sync(send_all)(layer)
+
+    transaction.on_commit(send, using=using)

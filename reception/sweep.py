@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from participation.actions import do_notify_many
 from participation.models import Membership, Official, Role
-from participation.workdays import load_calendar, local_date
+from participation.workdays import ALMATY, load_calendar, local_date
 from reception.models import Appeal, AppealEvent, Clock
 
 BATCH = 2000
@@ -53,13 +53,12 @@ def _fire(name: str, now: datetime) -> int:
     column, moment, condition, _kind = EVENTS[name]
     fired = 0
     while True:
-        candidates = list(
-            Clock.objects.filter(
-                state=Clock.State.RUNNING, **{f"{column}__isnull": True, f"{moment}__lte": now}
-            )
-            .order_by(moment)
-            .values_list("pk", flat=True)[:BATCH]
+        due = Clock.objects.filter(
+            state=Clock.State.RUNNING, **{f"{column}__isnull": True, f"{moment}__lte": now}
         )
+        if name == "escalation":  # the same condition as the claim's
+            due = due.filter(breached_at__isnull=False).exclude(kind=Clock.Kind.MODERATION)
+        candidates = list(due.order_by(moment).values_list("pk", flat=True)[:BATCH])
         if not candidates:
             return fired
         with transaction.atomic():
@@ -159,8 +158,14 @@ def auto_close(now: datetime) -> int:
     calendar = load_calendar()
     today = local_date(now)
     closed = 0
-    waiting = Appeal.objects.filter(state=Appeal.State.ANSWERED, rating="").values_list(
-        "pk", "answered_at"
+    # A term of 10 working days spans at least 10 calendar days: answers given
+    # since local midnight 10 days ago cannot close yet, and the (state,
+    # answered_at) index skips them. No ordering: the default one sorts them all.
+    since = datetime.combine(today - timedelta(days=AUTO_CLOSE_WORKING_DAYS), time(0), ALMATY)
+    waiting = (
+        Appeal.objects.filter(state=Appeal.State.ANSWERED, rating="", answered_at__lt=since)
+        .order_by()
+        .values_list("pk", "answered_at")
     )
     for pk, answered_at in waiting.iterator():
         if answered_at is None:

@@ -279,3 +279,26 @@ def test_a_private_appeal_is_seen_only_by_those_it_concerns(client, world):
     assert "Private matter" in client.get(url).content.decode()
     client.force_login(world.aigerim)
     assert "Private matter" in client.get(url).content.decode()
+
+
+def test_a_moderation_clock_past_its_escalation_moment_does_not_stall_the_sweep(world, monkeypatch):
+    """T1 never escalates; with a full batch of them the sweep must still finish."""
+    import signal
+
+    from reception import sweep as sweep_module
+
+    def stalled(signum, frame):
+        raise TimeoutError("the sweep did not finish")
+
+    monkeypatch.setattr(sweep_module, "BATCH", 1)
+    submit(world)  # Alice's first text: held, so its moderation clock keeps running
+    assert Clock.objects.filter(kind=Clock.Kind.MODERATION, state=Clock.State.RUNNING).exists()
+    previous = signal.signal(signal.SIGALRM, stalled)
+    signal.alarm(20)
+    try:
+        with time_machine.travel(at("2025-06-02 09:00"), tick=False):
+            assert sweep()["escalation"] >= 1  # T2–T4 escalate; T1 does not, and is skipped
+            assert sweep() == {"warning": 0, "breach": 0, "escalation": 0, "closed": 0}
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
