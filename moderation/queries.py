@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from moderation.models import DecisionAppeal, ModerationItem, State
 from participation.access import AccessDenied, AnyUser, holds_role, memberships
-from participation.models import Agency, Role
+from participation.models import Role
+from participation.queries import subtree_ids
 
 
 def moderated_agency_ids(user: AnyUser) -> set[int] | None:
@@ -19,17 +20,7 @@ def moderated_agency_ids(user: AnyUser) -> set[int] | None:
     scopes = [m.agency_id for m in memberships(user) if m.role == Role.MODERATOR]
     if None in scopes:
         return None
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Agency.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    covered: set[int] = set()
-    pending = [pk for pk in scopes if pk is not None]
-    while pending:
-        pk = pending.pop()
-        if pk not in covered:
-            covered.add(pk)
-            pending.extend(children.get(pk, []))
-    return covered
+    return subtree_ids(pk for pk in scopes if pk is not None)
 
 
 def queue_for(user: AnyUser) -> QuerySet[ModerationItem]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch
 
 from participation.models import Agency, Official
@@ -72,6 +74,23 @@ def agency_page(slug: str) -> Agency:
         )
         .get(slug=slug)
     )
+
+
+def subtree_ids(roots: Iterable[int]) -> set[int]:
+    """These agencies and every agency below them (a membership covers its subtree).
+
+    One query: the tree is read whole, it holds thousands of rows at most."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Agency.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    covered: set[int] = set()
+    pending = list(roots)
+    while pending:
+        pk = pending.pop()
+        if pk not in covered:
+            covered.add(pk)
+            pending.extend(children.get(pk, []))
+    return covered
 
 
 def breadcrumbs(agency: Agency) -> list[Agency]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from participation.access import AccessDenied, AnyUser, holds_role
 from participation.models import Agency, Official, Role
+from participation.queries import subtree_ids
 from reception.models import Appeal, AppealEvent, Clock
 
 
@@ -51,17 +52,7 @@ def room_appeals(official: Official) -> QuerySet[Appeal]:
 
 def covered_agency_ids(agencies: list[Agency]) -> list[int]:
     """These agencies and every agency below them (a membership covers its subtree)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Agency.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    covered: set[int] = set()
-    pending = [agency.pk for agency in agencies]
-    while pending:
-        pk = pending.pop()
-        if pk not in covered:
-            covered.add(pk)
-            pending.extend(children.get(pk, []))
-    return sorted(covered)
+    return sorted(subtree_ids(agency.pk for agency in agencies))
 
 
 def office_appeals(
