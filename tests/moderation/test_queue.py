@@ -231,3 +231,27 @@ def test_the_author_sees_the_decision_others_do_not(client, world, held):
     assert client.get(f"/en/moderation/items/{held.pk}/").status_code == 200
     client.force_login(world.bob)
     assert client.get(f"/en/moderation/items/{held.pk}/").status_code == 404
+
+
+def test_a_scoped_moderator_sees_the_items_of_their_agencies_and_those_below(world, settings):
+    from participation.models import Membership, Role
+    from reception.actions import do_submit_appeal
+    from reception.models import Appeal
+    from tests.base import enrol_mfa
+
+    settings.MODERATION_TRUSTED_AFTER_POSTS = 5  # every appeal here waits for a moderator
+    local = UserFactory.create(display_name="Local moderator")
+    Membership.objects.create(user=local, role=Role.MODERATOR, agency=world.almaty)
+    enrol_mfa(local)
+    district = do_submit_appeal(
+        citizen=world.alice, kind=Appeal.Kind.QUESTION, subject="District", text="D",
+        is_public=True, agency=world.bostandyk,
+    )  # fmt: skip
+    chamber = do_submit_appeal(
+        citizen=world.bob, kind=Appeal.Kind.QUESTION, subject="Chamber", text="C",
+        is_public=True, official=world.marat_official,
+    )  # fmt: skip
+    seen = {item.object_id for item in queue_for(local)}
+    assert district.pk in seen and chamber.pk not in seen
+    everything = {item.object_id for item in queue_for(world.moira)}
+    assert {district.pk, chamber.pk} <= everything
