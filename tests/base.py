@@ -43,6 +43,14 @@ def enrol_mfa(user: User) -> None:
     )
 
 
+def make_moderator(display_name: str = "Nurlan", agency: Agency | None = None) -> User:
+    """A second moderator, enrolled in MFA (platform-wide unless ``agency`` is given)."""
+    user = UserFactory.create(display_name=display_name)
+    Membership.objects.create(user=user, role=Role.MODERATOR, agency=agency)
+    enrol_mfa(user)
+    return user
+
+
 def make_world() -> World:
     # get_or_create: transactional tests flush the regions that migration 0002 loads.
     region, _ = Region.objects.get_or_create(

@@ -13,7 +13,7 @@ from moderation.actions import Conflict, do_bulk_decide, do_claim, do_decide
 from moderation.models import AuditEntry, ModerationItem, Reason, State
 from moderation.queries import queue_for
 from participation.actions import do_update_profile
-from tests.factories import UserFactory
+from tests.base import make_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -86,12 +86,7 @@ def test_a_rejection_gives_the_author_the_reason(world, held):
 
 
 def test_a_second_decision_on_the_same_version_is_a_conflict(world, held):
-    other = UserFactory.create(display_name="Nurlan")
-    from participation.models import Membership, Role
-    from tests.base import enrol_mfa
-
-    Membership.objects.create(user=other, role=Role.MODERATOR, agency=None)
-    enrol_mfa(other)
+    other = make_moderator()
     seen = held.version
     do_decide(
         held, moderator=world.moira, state=State.PUBLISHED, reason=Reason.MEETS_RULES, version=seen
@@ -105,12 +100,7 @@ def test_a_second_decision_on_the_same_version_is_a_conflict(world, held):
 
 
 def test_a_claimed_item_cannot_be_taken_or_decided_by_another(world, held, settings):
-    from participation.models import Membership, Role
-    from tests.base import enrol_mfa
-
-    other = UserFactory.create(display_name="Nurlan")
-    Membership.objects.create(user=other, role=Role.MODERATOR, agency=None)
-    enrol_mfa(other)
+    other = make_moderator()
     do_claim(held, moderator=world.moira)
     with pytest.raises(Conflict, match="Moira"):
         do_claim(held, moderator=other)
@@ -131,12 +121,7 @@ def test_two_moderators_deciding_at_once_one_wins_the_other_is_told(world, setti
     settings.MODERATION_TRUSTED_AFTER_POSTS = 1
     do_update_profile(world.alice, changes={"bio": "Held text"})
     item = ModerationItem.objects.get(object_id=world.alice.pk)
-    from participation.models import Membership, Role
-    from tests.base import enrol_mfa
-
-    other = UserFactory.create(display_name="Nurlan")
-    Membership.objects.create(user=other, role=Role.MODERATOR, agency=None)
-    enrol_mfa(other)
+    other = make_moderator()
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -182,12 +167,7 @@ def test_redaction_publishes_the_edited_text_and_keeps_the_original(world, held)
 
 
 def test_bulk_decisions_skip_items_claimed_by_others(world, held, settings):
-    from participation.models import Membership, Role
-    from tests.base import enrol_mfa
-
-    other = UserFactory.create(display_name="Nurlan")
-    Membership.objects.create(user=other, role=Role.MODERATOR, agency=None)
-    enrol_mfa(other)
+    other = make_moderator()
     do_update_profile(world.bob, changes={"bio": "Held too"})
     second = ModerationItem.objects.get(object_id=world.bob.pk)
     do_claim(second, moderator=other)
@@ -234,15 +214,11 @@ def test_the_author_sees_the_decision_others_do_not(client, world, held):
 
 
 def test_a_scoped_moderator_sees_the_items_of_their_agencies_and_those_below(world, settings):
-    from participation.models import Membership, Role
     from reception.actions import do_submit_appeal
     from reception.models import Appeal
-    from tests.base import enrol_mfa
 
     settings.MODERATION_TRUSTED_AFTER_POSTS = 5  # every appeal here waits for a moderator
-    local = UserFactory.create(display_name="Local moderator")
-    Membership.objects.create(user=local, role=Role.MODERATOR, agency=world.almaty)
-    enrol_mfa(local)
+    local = make_moderator("Local moderator", agency=world.almaty)
     district = do_submit_appeal(
         citizen=world.alice, kind=Appeal.Kind.QUESTION, subject="District", text="D",
         is_public=True, agency=world.bostandyk,

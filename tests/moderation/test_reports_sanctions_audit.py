@@ -28,6 +28,7 @@ from moderation.models import (
 )
 from moderation.pipeline import ContentRefused
 from participation.actions import do_update_profile
+from tests.base import make_moderator
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,12 +145,7 @@ def test_an_author_appeals_once_and_a_different_moderator_decides(world, publish
         do_appeal_decision(published, author=world.alice, text="Again")
     with pytest.raises(NotAllowed, match="different moderator"):
         do_decide_appeal(appeal, moderator=world.moira, outcome=DecisionAppeal.Outcome.OVERTURNED)
-    from participation.models import Membership, Role
-    from tests.base import enrol_mfa
-
-    second = UserFactory.create(display_name="Nurlan")
-    Membership.objects.create(user=second, role=Role.MODERATOR, agency=None)
-    enrol_mfa(second)
+    second = make_moderator()
     do_decide_appeal(appeal, moderator=second, outcome=DecisionAppeal.Outcome.OVERTURNED)
     world.alice.refresh_from_db()
     assert world.alice.profile_state == State.PUBLISHED
