@@ -22,13 +22,12 @@ item up and locks it.
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +46,7 @@ from moderation.rules import (
 )
 from moderation.sanctions import active_restriction
 from moderation.sanitize import TextTooLong, plain_text, render_markdown
+from participation.rows import insert_row, update_row
 from participation.workdays import WorkCalendar, load_calendar
 
 _REASON_OF_RULE = {
@@ -229,67 +229,6 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
 
         tell_author(item, kind="moderation_held")
     return Verdict(state=state, reason=reason, hits=hits, item=item)
-
-
-# The pipeline's hot path writes three rows per post: the content's text, its
-# moderation item and an audit entry. These two helpers build each statement
-# directly, with every field's own conversion to the database
-# (``get_db_prep_save``: JSON, times, foreign keys). That costs a fraction of the
-# ORM's ``save()``/``update()`` machinery, and the difference is what lets one
-# core moderate hundreds of posts a second. No signals fire; none are connected.
-
-
-def update_row(instance: Model, names: list[str]) -> None:
-    """UPDATE just these columns of the instance's row."""
-    sql, fields = _update_statement(instance._meta.model, tuple(names))  # also a lazy user
-    params = [
-        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, instance.pk])
-
-
-def insert_row(instance: Model) -> int:
-    """INSERT one new row and return its id."""
-    sql, fields = _insert_statement(instance._meta.model)
-    params = [
-        field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-@functools.cache
-def _update_statement(model: type[Model], names: tuple[str, ...]) -> tuple[str, list[Any]]:
-    table, pk_column = _table(model)
-    fields = [model._meta.get_field(name) for name in names]
-    assignments = ", ".join(f"{_quote(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608  (model names)
-    return sql, fields
-
-
-@functools.cache
-def _insert_statement(model: type[Model]) -> tuple[str, list[Any]]:
-    table, pk_column = _table(model)
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(_quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk_column}"  # noqa: S608
-    return sql, fields
-
-
-def _quote(name: str | None) -> str:
-    assert name is not None
-    return str(connection.ops.quote_name(name))
-
-
-def _table(model: type[Model]) -> tuple[str, str]:
-    meta = model._meta
-    assert meta.pk is not None
-    return _quote(meta.db_table), _quote(meta.pk.column)
 
 
 def _clean_input(text: str) -> str:

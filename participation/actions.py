@@ -26,6 +26,7 @@ from participation.models import (
     Role,
     User,
 )
+from participation.rows import insert_many
 
 
 @transaction.atomic
@@ -56,9 +57,12 @@ def do_notify(
 
 
 @transaction.atomic
-def do_notify_many(notes: list[tuple[int, str, dict[str, Any], str]]) -> list[Notification]:
-    """Many notifications at once: (user id, kind, params, url) each. One INSERT, and
-    the real-time pushes sent together after commit. For sweeps and bulk actions."""
+def do_notify_many(notes: list[tuple[int, str, dict[str, Any], str]]) -> list[int]:
+    """Many notifications at once: (user id, kind, params, url) each; their ids, in order.
+
+    Written with a few multi-row INSERTs (``participation.rows``: a sweep writes
+    thousands a second), the real-time pushes sent together after commit.
+    """
     unknown = {kind for _user, kind, _params, _url in notes} - set(notify.KINDS)
     if unknown:
         raise ValueError(f"unknown notification kinds {sorted(unknown)}")
@@ -66,37 +70,40 @@ def do_notify_many(notes: list[tuple[int, str, dict[str, Any], str]]) -> list[No
         return []
     wanted = notify.choices((user_id, kind) for user_id, kind, _params, _url in notes)
     now = timezone.now()
-    created = Notification.objects.bulk_create(
-        Notification(
-            user_id=user_id,
-            kind=kind,
-            params=params,
-            url=url,
-            **_delivery_fields(
-                email=wanted[user_id, kind][0], in_page=wanted[user_id, kind][1], now=now
-            ),
-        )
-        for user_id, kind, params, url in notes
-    )
+    names = ("user_id", "kind", "params", "url", "in_page", "read_at", "email_state",
+             "email_next_at", "created_at")  # fmt: skip
+    rows = []
+    for user_id, kind, params, url in notes:
+        email, in_page = wanted[user_id, kind]
+        fields = _delivery_fields(email=email, in_page=in_page, now=now)
+        rows.append((user_id, kind, params, url, *(fields[name] for name in names[4:])))
+    ids = insert_many(Notification, names, rows)
+
+    # The live pushes, rendered in each reader's language, one language at a time.
+    shown = [(pk, note) for pk, note, row in zip(ids, notes, rows, strict=True) if row[4]]
     languages = dict(
-        User.objects.filter(pk__in={n.user_id for n in created}).values_list(
+        User.objects.filter(pk__in={note[0] for _pk, note in shown}).values_list(
             "pk", "preferred_language"
         )
     )
-    realtime.send_many_on_commit(
-        [
-            (
-                realtime.user_group(notification.user_id),
-                "notification",
-                notify.as_payload(notification, languages.get(notification.user_id, "kk")),
-            )
-            for notification in created
-            if notification.in_page
-        ]
-    )
-    if any(n.email_state == Notification.EmailState.PENDING for n in created):
+    by_language: dict[str, list[tuple[int, tuple[int, str, dict[str, Any], str]]]] = {}
+    for pk, note in shown:
+        by_language.setdefault(languages.get(note[0]) or "kk", []).append((pk, note))
+    messages = []
+    for language, items in by_language.items():
+        with translation.override(language):
+            messages += [
+                (
+                    realtime.user_group(user_id),
+                    "notification",
+                    notify.payload(pk=pk, kind=kind, params=params, url=url, created_at=now),
+                )
+                for pk, (user_id, kind, params, url) in items
+            ]
+    realtime.send_many_on_commit(messages)
+    if any(email for email, _in_page in wanted.values()):
         _email_soon()
-    return created
+    return ids
 
 
 def _delivery_fields(*, email: bool, in_page: bool, now: datetime) -> dict[str, Any]:

@@ -373,8 +373,8 @@ def _write_digest(user_id: int, day: date, params: dict[str, Any]) -> bool:
             digest = DailyDigest.objects.create(user_id=user_id, date=day)
     except IntegrityError:
         return False
-    (notification,) = do_notify_many([(user_id, "daily_digest", params, "")])
-    DailyDigest.objects.filter(pk=digest.pk).update(notification=notification)
+    (notification_id,) = do_notify_many([(user_id, "daily_digest", params, "")])
+    DailyDigest.objects.filter(pk=digest.pk).update(notification_id=notification_id)
     return True
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.utils import translation
@@ -222,17 +223,23 @@ def kinds_for(user: User) -> list[str]:
 
 def render(notification: Notification, language: str | None = None) -> str:
     """The notification's text in ``language`` (default: the active language)."""
-    template = KINDS.get(notification.kind)
-    if template is None:
-        return notification.kind
     with translation.override(language or translation.get_language()):
-        params = {key: _translated_param(value) for key, value in notification.params.items()}
-        try:
-            # ``template % params`` rather than ``str(template) % params``: a plural
-            # (ngettext_lazy) picks its form from the params.
-            return str(template % params)
-        except (KeyError, TypeError, ValueError):
-            return str(template)
+        return _text(notification.kind, notification.params)
+
+
+def _text(kind: str, params: dict[str, Any]) -> str:
+    """A kind's text with its parameters, in the active language."""
+    template = KINDS.get(kind)
+    if template is None:
+        return kind
+    language = (translation.get_language() or "kk")[:2]
+    values = {key: _translated_param(value, language) for key, value in params.items()}
+    try:
+        # ``template % values`` rather than ``str(template) % values``: a plural
+        # (ngettext_lazy) picks its form from the values.
+        return str(template % values)
+    except (KeyError, TypeError, ValueError):
+        return str(template)
 
 
 def details(notification: Notification, language: str | None = None) -> list[tuple[str, str]]:
@@ -247,19 +254,33 @@ def details(notification: Notification, language: str | None = None) -> list[tup
     return lines
 
 
-def _translated_param(value: Any) -> Any:
-    """Parameters may carry {"kk": ..., "ru": ..., "en": ...}; pick the active one."""
+def _translated_param(value: Any, language: str) -> Any:
+    """Parameters may carry {"kk": ..., "ru": ..., "en": ...}; pick the language's."""
     if isinstance(value, dict) and {"kk", "ru", "en"} <= value.keys():
-        language = (translation.get_language() or "kk")[:2]
         return value.get(language) or value["kk"]
     return value
 
 
 def as_payload(notification: Notification, language: str) -> dict[str, Any]:
+    """What the notifications socket sends for one notification, in ``language``."""
+    with translation.override(language):
+        return payload(
+            pk=notification.pk,
+            kind=notification.kind,
+            params=notification.params,
+            url=notification.url,
+            created_at=notification.created_at,
+        )
+
+
+def payload(
+    *, pk: int, kind: str, params: dict[str, Any], url: str, created_at: datetime
+) -> dict[str, Any]:
+    """``as_payload`` from a row's values, in the active language (for bulk sends)."""
     return {
-        "id": notification.pk,
-        "kind": notification.kind,
-        "text": render(notification, language),
-        "url": notification.url,
-        "created_at": notification.created_at.isoformat(),
+        "id": pk,
+        "kind": kind,
+        "text": _text(kind, params),
+        "url": url,
+        "created_at": created_at.isoformat(),
     }

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 
 from participation.actions import do_notify_many
 from participation.models import Membership, Official, Role
+from participation.rows import insert_many
 from participation.workdays import ALMATY, load_calendar, local_date
 from reception.models import Appeal, AppealEvent, Clock
 
@@ -108,7 +109,7 @@ def _notify(name: str, clock_ids: list[int]) -> None:
     )
     labels = _clock_labels()
     notes: list[tuple[int, str, dict[str, Any], str]] = []
-    events: list[AppealEvent] = []
+    events: list[tuple[int, str, int, str, bool]] = []
     for row in rows:
         recipients: set[int | None]
         if row["kind"] == Clock.Kind.MODERATION:
@@ -129,15 +130,9 @@ def _notify(name: str, clock_ids: list[int]) -> None:
         url = f"/appeals/{row['appeal__tracking_number']}/"  # Appeal.path
         notes += [(user_id, kind, params, url) for user_id in recipients if user_id]
         events.append(
-            AppealEvent(
-                appeal_id=row["appeal_id"],
-                action=f"clock_{name}",
-                agency_id=row["agency_id"],
-                note=row["kind"],
-                is_public=name != "warning",
-            )
+            (row["appeal_id"], f"clock_{name}", row["agency_id"], row["kind"], name != "warning")
         )
-    AppealEvent.objects.bulk_create(events)
+    insert_many(AppealEvent, ("appeal", "action", "agency", "note", "is_public"), events)
     do_notify_many(notes)
 
 
