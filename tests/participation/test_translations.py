@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,35 @@ def test_compiled_catalogs_are_up_to_date(path, tmp_path):
     compiled = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(path)], check=True)  # noqa: S603, S607
     assert compiled.read_bytes() == path.with_suffix(".mo").read_bytes(), "run `make messages`"
+
+
+SOURCES = ("participation", "reception", "forums", "moderation", "templates", "manage.py")
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext's xgettext is not installed")
+def test_every_string_in_the_code_is_in_the_catalogs(tmp_path):
+    """A string added to a template or module without `make messages` would show in English.
+
+    makemessages runs on a copy of the sources (it writes next to what it reads).
+    """
+    for name in SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "kk", "-v", "0"],
+        cwd=tmp_path,
+        check=True,
+        env={**os.environ, "VAR_DIR": str(tmp_path / "var")},
+    )
+    fresh = tmp_path / "locale" / "kk" / "LC_MESSAGES" / "django.po"
+    wanted = {key(entry) for entry in entries(fresh)}
+    for path in CATALOGS[:2]:
+        missing = wanted - {key(entry) for entry in entries(path)}
+        assert not missing, f"{path.relative_to(ROOT)} lacks {sorted(missing)}: run `make messages`"
+
+
+def key(entry: dict[str, str]) -> tuple[str, str]:
+    return entry.get("msgctxt", ""), entry["msgid"]
