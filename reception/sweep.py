@@ -121,7 +121,7 @@ def _notify(name: str, clock_ids: list[int]) -> None:
         else:
             parent = row["agency__parent_id"]
             recipients = {heads.get(parent)} if parent is not None else set()
-        due = f"{timezone.localtime(row['due_at']):%d.%m.%Y %H:%M}"
+        due = f"{row['due_at'].astimezone(ALMATY):%d.%m.%Y %H:%M}"
         params = {
             "number": row["appeal__tracking_number"],
             "clock": labels[row["kind"]],
