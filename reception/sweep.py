@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from participation.actions import do_notify_many
 from participation.models import Membership, Official, Role
-from participation.rows import insert_many
+from participation.rows import ids_in, insert_many
 from participation.workdays import ALMATY, load_calendar, local_date
 from reception.models import Appeal, AppealEvent, Clock
 
@@ -73,15 +73,19 @@ def _fire(name: str, now: datetime) -> int:
 
 def _claim(ids: list[int], column: str, now: datetime, condition: str) -> list[int]:
     """Set ``column`` on the rows where it is still empty; the ids this call set."""
-    marks = ", ".join(["%s"] * len(ids))
+    params: list[Any]
+    if connection.vendor == "postgresql":  # one array parameter, not thousands
+        among, params = "id = ANY(%s::bigint[])", [ids]
+    else:
+        among, params = f"id IN ({', '.join(['%s'] * len(ids))})", ids
     sql = (
         f"UPDATE reception_clock SET {column} = %s "  # noqa: S608  (column names are ours)
-        f"WHERE id IN ({marks}) AND {column} IS NULL AND state = 'running' {condition} "
+        f"WHERE {among} AND {column} IS NULL AND state = 'running' {condition} "
         "RETURNING id"
     )
     value = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value, *ids])
+        cursor.execute(sql, [value, *params])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -89,7 +93,7 @@ def _notify(name: str, clock_ids: list[int]) -> None:
     """Tell the right people about each claimed event, in bulk."""
     _column, _moment, _condition, kind = EVENTS[name]
     rows = list(
-        Clock.objects.filter(pk__in=clock_ids).values(
+        Clock.objects.filter(pk__in=ids_in(clock_ids)).values(
             "pk", "kind", "due_at", "agency_id", "agency__parent_id",
             "appeal_id", "appeal__tracking_number", "appeal__assignee_id",
         )
