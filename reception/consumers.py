@@ -53,6 +53,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         self.last_sent = 0
         self.overflowed = False
         self.writer: asyncio.Task[None] | None = None
+        self.closing: asyncio.Future[None] | None = None
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         self.user = self.scope.get("user")
         self.language = self._language()
@@ -105,7 +106,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         if len(self.queue) >= QUEUE_LIMIT:
             self.overflowed = True
             self.queue.clear()
-            asyncio.ensure_future(self.close(code=CLOSE_TOO_SLOW))
+            self.closing = asyncio.ensure_future(self.close(code=CLOSE_TOO_SLOW))
             return
         self.queue.append((seq, text))
         self.wakeup.set()

@@ -361,7 +361,9 @@ def do_post_message(
         raise LiveRefused(_("In this session viewers may only ask questions."), code="forbidden")
     else:
         _check_slow_mode(session, author)
-    message = LiveMessage(session=session, author=author, text=text, is_host=is_host(author, session))
+    message = LiveMessage(
+        session=session, author=author, text=text, is_host=is_host(author, session)
+    )
     if session.mode == LiveSession.Mode.POSTMODERATED or staff:
         message.status = LiveMessage.Status.PUBLISHED
     moderate(message, ip=ip)
@@ -414,7 +416,7 @@ def do_hide(item: LiveMessage | LiveQuestion, *, actor: User) -> None:
     """Remove a message or question from every viewer's page and from the event log."""
     session = item.session
     check_staff(actor, session)
-    hidden = type(item).Status.HIDDEN  # type: ignore[attr-defined]
+    hidden = type(item).Status.HIDDEN
     if item.status == hidden:
         raise LiveRefused(_("This item is already hidden."), code="conflict")
     was_public = item.is_public

@@ -508,9 +508,7 @@ class LiveEvent(models.Model):
         verbose_name = _("live event")
         verbose_name_plural = _("live events")
         ordering = ["session", "seq"]
-        constraints = [
-            models.UniqueConstraint(fields=["session", "seq"], name="one_event_per_seq")
-        ]
+        constraints = [models.UniqueConstraint(fields=["session", "seq"], name="one_event_per_seq")]
 
     def __str__(self) -> str:
         return f"{self.session_id}#{self.seq} {self.kind}"

@@ -82,7 +82,9 @@ async def test_live_events_after_a_resume_follow_the_backlog_without_duplicates(
     await sync_to_async(live_actions.do_post_message)(session, author=world.alice, text="live")
     seqs = [(await until(bob, "event"))["seq"] for _ in range(3)]
     assert seqs == [2, 3, 4]
-    assert await bob.receive_nothing(timeout=0.3) or (await bob.receive_json_from())["type"] != "event"
+    assert (
+        await bob.receive_nothing(timeout=0.3) or (await bob.receive_json_from())["type"] != "event"
+    )
     await bob.disconnect()
 
 
@@ -203,7 +205,9 @@ async def test_in_a_premoderated_room_a_message_shows_only_once_approved(world: 
     await until(alice, "ack")
     pending = await until(host, "staff")
     assert pending["event"] == "pending" and pending["data"]["kind"] == "message"
-    assert await bob.receive_nothing(timeout=0.3) or (await bob.receive_json_from())["type"] != "event"
+    assert (
+        await bob.receive_nothing(timeout=0.3) or (await bob.receive_json_from())["type"] != "event"
+    )
     await host.send_json_to({"type": "approve", "kind": "message", "id": pending["data"]["id"]})
     shown = await until(bob, "event")
     assert shown["event"] == "message" and "May I ask?" in shown["data"]["html"]
