@@ -81,7 +81,7 @@ def two_servers(world: World, tmp_path: Path) -> Iterator[list[int]]:
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-            )  # fmt: skip
+            )
         )
     try:
         for port, process in zip(ports, processes, strict=True):
