@@ -112,7 +112,14 @@ async def _clients(
         url = urls[index % len(urls)]
         try:
             async with limit:
-                ws = await connect(url, origin="http://127.0.0.1", max_queue=None, ping_interval=None)  # type: ignore[arg-type]
+                ws = await connect(
+                    url,
+                    origin="http://127.0.0.1",  # type: ignore[arg-type]
+                    max_queue=None,
+                    ping_interval=None,
+                    compression=None,
+                    open_timeout=120,
+                )
                 await ws.recv()  # the snapshot
             connected += 1
             if connected == count:
@@ -146,7 +153,9 @@ async def _clients(
 # --------------------------------------------------------------------------- servers
 
 
-def start_servers(kind: str, env: dict[str, str], tmp: Path) -> list[tuple[int, subprocess.Popen[bytes]]]:
+def start_servers(
+    kind: str, env: dict[str, str], tmp: Path
+) -> list[tuple[int, subprocess.Popen[bytes]]]:
     servers = []
     for _ in range(2):
         port = free_port()
@@ -157,7 +166,8 @@ def start_servers(kind: str, env: dict[str, str], tmp: Path) -> list[tuple[int, 
             command = [sys.executable, "-m", "uvicorn", "participation.asgi:application",
                        "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets",
                        "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-                       "--log-level", "warning", "--ws-max-size", "65536"]  # fmt: skip
+                       "--log-level", "warning", "--ws-max-size", "65536",
+                       "--ws-per-message-deflate", "false"]  # fmt: skip
         log = open(tmp / f"{kind}-{port}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
         servers.append((port, process))
@@ -189,7 +199,9 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def run_kind(kind: str, args: argparse.Namespace, env: dict[str, str], tmp: Path, room: Any) -> dict[str, Any]:
+def run_kind(
+    kind: str, args: argparse.Namespace, env: dict[str, str], tmp: Path, room: Any
+) -> dict[str, Any]:
     from reception import live_actions
 
     session, posters = room
@@ -201,7 +213,9 @@ def run_kind(kind: str, args: argparse.Namespace, env: dict[str, str], tmp: Path
     shares = [args.sockets // args.clients + (1 if i < args.sockets % args.clients else 0)
               for i in range(args.clients)]  # fmt: skip
     clients = [
-        ctx.Process(target=client_process, args=(urls, share, ready, start_event, stop_event, results))
+        ctx.Process(
+            target=client_process, args=(urls, share, ready, start_event, stop_event, results)
+        )
         for share in shares
         if share
     ]
@@ -231,7 +245,9 @@ def run_kind(kind: str, args: argparse.Namespace, env: dict[str, str], tmp: Path
         else:
             late = max(late, now - due)
         poster = posters[posted % len(posters)]
-        live_actions.do_post_message(session, author=poster, text=f"{kind} broadcast {posted} at {time.time():.3f}")
+        live_actions.do_post_message(
+            session, author=poster, text=f"{kind} broadcast {posted} at {time.time():.3f}"
+        )
         posted += 1
     time.sleep(args.drain)
     rss = [rss_mb(process.pid) for _, process in servers]
@@ -287,7 +303,9 @@ def ensure_redis(tmp: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sockets", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=4.0, help="broadcasts per second")
     parser.add_argument("--seconds", type=float, default=30.0)
@@ -297,7 +315,9 @@ def main() -> None:
     args = parser.parse_args()
 
     load = os.getloadavg()
-    print(f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores"
+    )
     tmp = Path(tempfile.mkdtemp(prefix="live-fanout-"))
     redis_url, redis_process = ensure_redis(tmp)
     prefix = f"bench-live-{os.getpid()}"
@@ -317,7 +337,12 @@ def main() -> None:
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )  # noqa: S603
         import django
 
         django.setup()
@@ -328,8 +353,14 @@ def main() -> None:
         if redis_process is not None:
             stop([redis_process])
         shutil.rmtree(tmp, ignore_errors=True)
-    fastest = min(by_server, key=lambda kind: (-by_server[kind]["delivered_pct"], by_server[kind]["p99_ms"] or 1e9))
-    top = {key: by_server[fastest][key] for key in ("delivered_pct", "p50_ms", "p99_ms", "rss_mb_per_process")}
+    fastest = min(
+        by_server,
+        key=lambda kind: (-by_server[kind]["delivered_pct"], by_server[kind]["p99_ms"] or 1e9),
+    )
+    top = {
+        key: by_server[fastest][key]
+        for key in ("delivered_pct", "p50_ms", "p99_ms", "rss_mb_per_process")
+    }
     print(json.dumps({"server": fastest, **top, "sockets": args.sockets, "rate": args.rate,
                       "seconds": args.seconds, "load_avg_start": round(load[0], 2),
                       "by_server": by_server}))  # fmt: skip
@@ -343,10 +374,25 @@ def make_room(args: argparse.Namespace) -> Any:
     from participation.models import Agency, Official, User
     from reception.models import LiveSession
 
-    agency = Agency.objects.create(kind=Agency.Kind.CITY_AKIMAT, slug="bench", name_kk="Бенч", name_ru="Бенч", name_en="Bench")
+    agency = Agency.objects.create(
+        kind=Agency.Kind.CITY_AKIMAT, slug="bench", name_kk="Бенч", name_ru="Бенч", name_en="Bench"
+    )
     needed = int(args.rate * args.seconds * 2 / 150) + 2
-    posters = [User.objects.create_user(f"host{i}@bench.kz", None, display_name=f"Host {i}") for i in range(needed)]
-    official = Official.objects.create(user=posters[0], agency=agency, slug="bench-host", name_kk="Хост", name_ru="Хост", name_en="Host", position_kk="Әкім", position_ru="Аким", position_en="Akim")
+    posters = [
+        User.objects.create_user(f"host{i}@bench.kz", None, display_name=f"Host {i}")
+        for i in range(needed)
+    ]
+    official = Official.objects.create(
+        user=posters[0],
+        agency=agency,
+        slug="bench-host",
+        name_kk="Хост",
+        name_ru="Хост",
+        name_en="Host",
+        position_kk="Әкім",
+        position_ru="Аким",
+        position_en="Akim",
+    )
     session = LiveSession.objects.create(
         official=official, agency=agency, title="Bench", language="kk",
         starts_at=timezone.now() - timedelta(minutes=1), mode=LiveSession.Mode.POSTMODERATED,
@@ -356,7 +402,9 @@ def make_room(args: argparse.Namespace) -> Any:
     from allauth.mfa.models import Authenticator
 
     for poster in posters:  # hosts act with a second factor
-        Authenticator.objects.create(user=poster, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+        Authenticator.objects.create(
+            user=poster, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+        )
     session = LiveSession.objects.select_related("official", "agency").get(pk=session.pk)
     return session, posters
 
