@@ -33,7 +33,6 @@ import multiprocessing as mp
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -342,7 +341,7 @@ def main() -> None:
             cwd=ROOT,
             env=env,
             check=True,
-        )  # noqa: S603
+        )
         import django
 
         django.setup()
