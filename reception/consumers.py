@@ -57,11 +57,13 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         self.user = self.scope.get("user")
         self.language = self._language()
+        # Accept before any database work: under a connection storm the servers'
+        # handshake timeouts (daphne: 5 s) must not depend on the database queue.
+        await self.accept()
         found = await self._load()
         if not found:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        await self.accept()
         await live_hub.join(self.session_id, self)
         self.joined = True
         after = self._after()
