@@ -60,6 +60,7 @@ KINDS: dict[str, Any] = {
     "clock_escalated": _(
         "Appeal %(number)s in a subordinate body is overdue: %(clock)s was due %(due)s."
     ),
+    "live_reminder": _("The live session «%(title)s» starts soon."),
     "daily_digest": ngettext_lazy(
         "%(count)s appeal of your office is at risk or overdue.",
         "%(count)s appeals of your office are at risk or overdue.",
@@ -160,6 +161,9 @@ DELIVERY: dict[str, Delivery] = {
     "clock_breach": Delivery(_("A deadline has passed"), "office", (OFFICE, MODERATOR), email=True),
     "clock_escalated": Delivery(
         _("An overdue appeal in a subordinate body"), "office", (OFFICE,), email=True
+    ),
+    "live_reminder": Delivery(
+        _("A live session you follow starts soon"), "platform", (EVERYONE,), email=True
     ),
     "daily_digest": Delivery(
         _("Every morning: the appeals at risk or overdue"),

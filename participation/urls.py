@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from participation import views
+from reception import live_views
 from reception import views as reception_views
 
 # Staff sign in through allauth, with their second factor; never the admin's own form.
@@ -39,5 +40,9 @@ urlpatterns += i18n_patterns(
     path("office/", reception_views.office, name="office"),
     path("operator/", reception_views.operator, name="operator"),
     path("agencies/<slug:slug>/write/", reception_views.write_to_agency, name="write_agency"),
+    path("live/", live_views.sessions, name="live_sessions"),
+    path("live/schedule/", live_views.schedule, name="live_schedule"),
+    path("live/<int:pk>/", live_views.room, name="live_session"),
+    path("live/<int:pk>/transcript/", live_views.transcript, name="live_transcript"),
     prefix_default_language=True,
 )

@@ -8,6 +8,7 @@ class ReceptionConfig(AppConfig):
 
     def ready(self) -> None:
         from reception import tasks  # noqa: F401  (registers the periodic sweep)
-        from reception.moderated import register_appeals
+        from reception.moderated import register_appeals, register_live
 
         register_appeals()
+        register_live()

@@ -9,14 +9,15 @@ its clocks are overdue and the worker's sweep has something to escalate.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
 from moderation.actions import do_decide
 from moderation.models import ModerationItem, Reason, State
 from participation.models import Agency, Official, User
-from reception import actions
-from reception.models import Appeal
+from reception import actions, live_actions
+from reception.models import Appeal, LiveMessage, LiveQuestion, LiveSession
 
 DEMO_APPEALS = [
     # citizen, addressee ("agency:" or "official:" slug), kind, subject, text, public,
@@ -81,5 +82,136 @@ def seed_appeals() -> int:
                 )
             elif step == "satisfied":
                 actions.do_rate(appeal, citizen=citizen, rating=Appeal.Rating.SATISFIED)
+        created += 1
+    return created
+
+
+# --------------------------------------------------------------------------- live sessions
+
+PAST_SESSION: dict[str, Any] = {
+    "official": "bakhytzhan-ospanov",
+    "title": "Алматы: қоғамдық көлік және жолдар / общественный транспорт и дороги",
+    "description": (
+        "Әкім тұрғындардың көлік, жол жөндеу және аялдамалар туралы сұрақтарына жауап береді."
+    ),
+    "language": "ru",
+    "days_ago": 10,
+    "questions": [
+        # author, text, voters, answer ("" = left unanswered: it becomes an appeal)
+        ("citizen2@demo.kz", "Когда на маршрут №32 выйдут новые автобусы?",
+         ["citizen1@demo.kz", "citizen3@demo.kz", "citizen4@demo.kz"],
+         "Двадцать новых автобусов выйдут на маршрут в марте, график будет каждые 8 минут."),
+        ("citizen1@demo.kz", "Сайран көлі маңындағы жолды қашан жөндейсіздер?",
+         ["citizen2@demo.kz", "citizen5@demo.kz"],
+         "Жөндеу жұмыстары сәуір айында басталады, мердігер анықталды."),
+        ("citizen4@demo.kz", "Будет ли велодорожка по проспекту Абая продлена до Саина?",
+         ["citizen3@demo.kz"], ""),
+    ],
+    "chat": [
+        ("citizen3@demo.kz", "Сәлеметсіз бе! Эфирді Бостандық ауданынан көріп отырмын."),
+        ("akim.almaty@demo.kz",
+         "Добрый день! Начинаем, сначала вопросы с наибольшим числом голосов."),
+        ("citizen5@demo.kz", "Спасибо за ответ про автобусы, ждём."),
+    ],
+}  # fmt: skip
+
+UPCOMING_SESSION: dict[str, Any] = {
+    "official": "aigerim-seitova",
+    "title": "Жастар саясаты: жұмыс, баспана, білім",
+    "description": (
+        "Мәжіліс депутатымен жастарды жұмыспен қамту және баспана бағдарламалары туралы "
+        "ашық сөйлесу."
+    ),
+    "language": "kk",
+    "days_ahead": 3,
+    "questions": [
+        ("citizen1@demo.kz", "«Жастар баспанасы» бағдарламасына ауыл жастары қалай қатыса алады?",
+         ["citizen2@demo.kz", "citizen3@demo.kz"]),
+        ("citizen5@demo.kz", "Будет ли квота на бесплатное обучение в колледжах увеличена?",
+         ["citizen1@demo.kz"]),
+    ],
+}  # fmt: skip
+
+
+def _publish_held(obj: LiveQuestion | LiveMessage, moderator: User) -> None:
+    item = ModerationItem.objects.get(
+        kind="live_question" if isinstance(obj, LiveQuestion) else "live_message",
+        object_id=obj.pk,
+    )
+    if item.state == State.HELD:
+        do_decide(
+            item, moderator=moderator, state=State.PUBLISHED,
+            reason=Reason.MEETS_RULES, version=item.version,
+        )  # fmt: skip
+
+
+def seed_live_sessions() -> int:
+    """One past session with its transcript (and an unanswered question turned appeal),
+    one upcoming session with questions and votes. Idempotent by title."""
+    moderator = User.objects.get(email="moderator@demo.kz")
+    created = 0
+    past = PAST_SESSION
+    if not LiveSession.objects.filter(title=past["title"]).exists():
+        official = Official.objects.select_related("agency").get(slug=past["official"])
+        starts = timezone.now() - timedelta(days=int(past["days_ago"]))
+        session = LiveSession.objects.create(
+            official=official, agency=official.agency, title=past["title"],
+            description=past["description"], language=past["language"], starts_at=starts,
+            mode=LiveSession.Mode.POSTMODERATED, state=LiveSession.State.LIVE,
+            started_at=starts, slow_mode_seconds=0, created_by=official.user,
+        )  # fmt: skip
+        session = LiveSession.objects.select_related("official", "agency").get(pk=session.pk)
+        questions = []
+        for email, text, voters, answer in past["questions"]:
+            question = live_actions.do_ask_question(
+                session, author=User.objects.get(email=email), text=text
+            )
+            _publish_held(question, moderator)
+            question.refresh_from_db()
+            for voter in voters:
+                live_actions.do_vote(question, voter=User.objects.get(email=voter))
+            questions.append((question, answer))
+        for email, text in past["chat"]:
+            message = live_actions.do_post_message(
+                session, author=User.objects.get(email=email), text=text
+            )
+            _publish_held(message, moderator)
+        for question, answer in questions:
+            if answer:
+                question.refresh_from_db()
+                live_actions.do_answer_now(question, actor=official.user)
+                question.refresh_from_db()
+                live_actions.do_answer_question(question, actor=official.user, text=answer)
+        live_actions.do_end_session(session, actor=official.user)
+        # The demo happened ten days ago: spread its texts over that hour.
+        LiveQuestion.objects.filter(session=session).update(
+            created_at=starts + timedelta(minutes=5)
+        )
+        LiveMessage.objects.filter(session=session).update(
+            created_at=starts + timedelta(minutes=15)
+        )
+        LiveSession.objects.filter(pk=session.pk).update(ended_at=starts + timedelta(hours=1))
+        created += 1
+    upcoming = UPCOMING_SESSION
+    if not LiveSession.objects.filter(title=upcoming["title"]).exists():
+        official = Official.objects.select_related("agency").get(slug=upcoming["official"])
+        session = live_actions.do_schedule_session(
+            actor=official.user, official=official, title=str(upcoming["title"]),
+            description=str(upcoming["description"]), language=str(upcoming["language"]),
+            starts_at=(timezone.now() + timedelta(days=int(upcoming["days_ahead"]))).replace(
+                minute=0, second=0, microsecond=0
+            ),
+            duration_minutes=60, mode=LiveSession.Mode.PREMODERATED,
+        )  # fmt: skip
+        session = LiveSession.objects.select_related("official", "agency").get(pk=session.pk)
+        for email, text, voters in upcoming["questions"]:
+            question = live_actions.do_ask_question(
+                session, author=User.objects.get(email=email), text=text
+            )
+            _publish_held(question, moderator)
+            live_actions.do_approve(question, actor=official.user)
+            question.refresh_from_db()
+            for voter in voters:
+                live_actions.do_vote(question, voter=User.objects.get(email=voter))
         created += 1
     return created

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from participation.forms import RegionField
 from participation.iin import validate_iin
-from participation.models import Agency, Region, User
-from reception.models import Appeal
+from participation.models import Agency, Official, Region, User
+from reception.models import Appeal, LiveSession
 
 # What a citizen may attach: documents and photos, recognised by their first bytes.
 ALLOWED_FILES = {
@@ -189,4 +189,63 @@ class RateForm(forms.Form):
 class NoticeForm(forms.Form):
     reason = forms.CharField(
         label=_("Reasoned notice"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+# --- Live sessions -----------------------------------------------------------------
+
+
+class LiveSessionForm(forms.Form):
+    """Scheduling a live session. ``officials``: those the person may schedule for."""
+
+    official: forms.ModelChoiceField[Official] = forms.ModelChoiceField(
+        label=_("Host"), queryset=Official.objects.none()
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("What it is about"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts at (Almaty time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration in minutes"), min_value=10, max_value=480, initial=60
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    mode = forms.ChoiceField(
+        label=_("Moderation"),
+        choices=LiveSession.Mode.choices,
+        widget=forms.RadioSelect,
+        initial=LiveSession.Mode.PREMODERATED,
+    )
+    posting = forms.ChoiceField(
+        label=_("Who may post"),
+        choices=LiveSession.Posting.choices,
+        widget=forms.RadioSelect,
+        initial=LiveSession.Posting.EVERYONE,
+    )
+    slow_mode_seconds = forms.IntegerField(
+        label=_("Slow mode: seconds between two messages of one person"),
+        min_value=0,
+        max_value=3600,
+        initial=10,
+    )
+
+    def __init__(self, *args: Any, officials: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["official"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = officials
+
+
+class LiveTextForm(forms.Form):
+    """A chat message or a question, posted without JavaScript."""
+
+    text = forms.CharField(
+        label=_("Your question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

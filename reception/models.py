@@ -276,3 +276,254 @@ class Clock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.kind} {self.state}"
+
+
+# --------------------------------------------------------------------------- live sessions
+# SPEC §3. How the pieces fit is in docs/live.md.
+
+
+class LiveSession(models.Model):
+    """An official's live hour: questions before, a WebSocket room during, a transcript after.
+
+    ``last_seq`` is the sequence number of the session's last stored event. An
+    action takes the next one with a conditional ``UPDATE … RETURNING`` that
+    locks this row until its transaction ends, so numbers are gapless and
+    commit in order (see ``reception.live_actions.record``).
+    """
+
+    class Mode(models.TextChoices):
+        PREMODERATED = "pre", _("Every message is approved before it is shown")
+        POSTMODERATED = "post", _("Messages are shown at once and may be removed")
+
+    class Posting(models.TextChoices):
+        EVERYONE = "everyone", _("Every signed-in person may chat and ask")
+        QUESTIONS = "questions", _("Viewers may only ask questions; the chat is for the hosts")
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Upcoming")
+        LIVE = "live", _("Live now")
+        ENDED = "ended", _("Ended")
+
+    official = models.ForeignKey(
+        "participation.Official",
+        verbose_name=_("host"),
+        on_delete=models.PROTECT,
+        related_name="live_sessions",
+    )
+    agency = models.ForeignKey(
+        "participation.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    cohosts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("co-hosts"), blank=True, related_name="+"
+    )
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("session moderators"),
+        blank=True,
+        related_name="moderated_live_sessions",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration in minutes"), default=60)
+    mode = models.CharField(_("moderation"), max_length=4, choices=Mode.choices)
+    posting = models.CharField(
+        _("who may post"), max_length=10, choices=Posting.choices, default=Posting.EVERYONE
+    )
+    slow_mode_seconds = models.PositiveSmallIntegerField(
+        _("slow mode: seconds between two messages of one person"), default=10
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SCHEDULED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    last_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    current_question = models.ForeignKey(
+        "LiveQuestion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["state", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("live_session", args=[self.pk])
+
+    @property
+    def path(self) -> str:
+        return f"/live/{self.pk}/"
+
+    @property
+    def group(self) -> str:
+        """The channel-layer group of the room's viewers."""
+        return f"live.{self.pk}"
+
+    @property
+    def staff_group(self) -> str:
+        """The hosts' and moderators' group: items waiting for approval."""
+        return f"live.{self.pk}.staff"
+
+
+class LiveQuestion(models.Model):
+    """A question asked before or during a session.
+
+    ``is_visible`` is the moderation pipeline's verdict; ``status`` is the
+    room's own flow (approved by the hosts, being answered, answered, hidden).
+    The public sees a question when both allow it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("In the queue")
+        ANSWERING = "answering", _("Being answered now")
+        ANSWERED = "answered", _("Answered")
+        HIDDEN = "hidden", _("Hidden")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="questions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_questions"
+    )
+    text = models.TextField(_("question"), max_length=2000)
+    text_html = models.TextField(blank=True, editable=False)
+    is_visible = models.BooleanField(default=False, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    votes = models.PositiveIntegerField(default=0, editable=False)
+    answer = models.TextField(_("answer"), max_length=10000, blank=True)
+    answer_html = models.TextField(blank=True, editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    appeal = models.OneToOneField(
+        Appeal,
+        verbose_name=_("became the appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_question",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("live question")
+        verbose_name_plural = _("live questions")
+        ordering = ["-votes", "created_at", "id"]
+        indexes = [models.Index(fields=["session", "status", "-votes"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def get_absolute_url(self) -> str:
+        return reverse("live_session", args=[self.session_id]) + f"#question-{self.pk}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.is_visible and self.status in (
+            self.Status.APPROVED,
+            self.Status.ANSWERING,
+            self.Status.ANSWERED,
+        )
+
+
+class LiveVote(models.Model):
+    """One upvote: one per person and question, whatever the concurrency."""
+
+    question = models.ForeignKey(LiveQuestion, on_delete=models.CASCADE, related_name="+")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "voter"], name="one_vote_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} → {self.question_id}"
+
+
+class LiveMessage(models.Model):
+    """A chat message in the room."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        PUBLISHED = "published", _("Published")
+        HIDDEN = "hidden", _("Hidden")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_messages"
+    )
+    text = models.TextField(_("message"), max_length=1000)
+    text_html = models.TextField(blank=True, editable=False)
+    is_visible = models.BooleanField(default=False, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    is_pinned = models.BooleanField(default=False)
+    is_host = models.BooleanField(default=False, help_text=_("Written by a host."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["session", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def get_absolute_url(self) -> str:
+        return reverse("live_session", args=[self.session_id]) + f"#message-{self.pk}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.is_visible and self.status == self.Status.PUBLISHED
+
+
+class LiveEvent(models.Model):
+    """One public event of a room, stored before it is broadcast.
+
+    A client that reconnects with the last ``seq`` it saw is sent every later
+    row, in order. Hiding a message also blanks the payload of the event that
+    carried it, so nobody who resumes later receives the hidden text.
+    """
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=30)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("live event")
+        verbose_name_plural = _("live events")
+        ordering = ["session", "seq"]
+        constraints = [models.UniqueConstraint(fields=["session", "seq"], name="one_event_per_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}#{self.seq} {self.kind}"
+
+
+class LiveFollow(models.Model):
+    """A person who wants a reminder before the session starts."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="one_follow_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.session_id}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from moderation.models import State
 from moderation.registry import ModeratedType, register
 from reception import clocks
-from reception.models import Appeal, Clock
+from reception.models import Appeal, Clock, LiveMessage, LiveQuestion
 
 
 def _apply(appeal: Appeal, state: State, hidden: bool) -> None:
@@ -45,3 +45,34 @@ def register_appeals() -> None:
             after_verdict=_after_verdict,
         )
     )
+
+
+def _apply_live(obj: LiveMessage | LiveQuestion, state: State, hidden: bool) -> None:
+    obj.is_visible = state == State.PUBLISHED and not hidden
+
+
+def _live_after_verdict(obj: LiveMessage | LiveQuestion, state: State) -> None:
+    # The room hears of every change of visibility, whoever decided it.
+    from reception.live_actions import publish_if_public
+
+    publish_if_public(obj)
+
+
+def register_live() -> None:
+    """Live questions and chat messages: first in the moderators' queue (priority 0)."""
+    for kind, model in (("live_question", LiveQuestion), ("live_message", LiveMessage)):
+        register(
+            ModeratedType(
+                kind=kind,
+                model=model,
+                text_fields=("text",),
+                author=lambda obj: obj.author,
+                is_public=lambda obj: True,
+                url=lambda obj: obj.get_absolute_url(),
+                apply=_apply_live,
+                visibility_fields=("is_visible",),
+                priority=0,
+                agency=lambda obj: obj.session.agency,
+                after_verdict=_live_after_verdict,
+            )
+        )

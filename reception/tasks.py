@@ -17,3 +17,14 @@ def sla_sweep() -> None:
     counts = sweep()
     if any(counts.values()):
         log.info("SLA sweep: %s", counts)
+
+
+@db_periodic_task(crontab(minute="*"))
+def live_sessions_sweep() -> None:
+    """Remind followers before a start; end (and convert) sessions long past their end."""
+    from reception.live_actions import end_overdue_sessions, remind_followers
+
+    reminded = remind_followers()
+    ended = end_overdue_sessions()
+    if reminded or ended:
+        log.info("Live sessions: %s reminders, %s ended", reminded, ended)

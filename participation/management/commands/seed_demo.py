@@ -823,11 +823,13 @@ class Command(BaseCommand):
             topics = self._topics()
             agencies = self._agencies(regions, topics)
             logins = self._people(regions, agencies)
-            from reception.demo import seed_appeals
+            from reception.demo import seed_appeals, seed_live_sessions
 
             appeals = seed_appeals()
+            live = seed_live_sessions()
         if verbosity >= 1:
             self.stdout.write(f"Demo appeals created: {appeals}\n")
+            self.stdout.write(f"Demo live sessions created: {live}\n")
             self._print_logins(logins)
         if verbosity >= 2:
             self._print_recovery_codes([email for email, _role, _agency in logins])
