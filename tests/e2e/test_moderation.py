@@ -8,18 +8,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import DEMO_TOTP_SECRET, sign_in, submit
-from tests.e2e.live import NewPage
+from tests.e2e.live import LiveServer, NewPage
 from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
-CITIZEN = "citizen4@demo.kz"
 MODERATOR = "moderator@demo.kz"
 
 
-def test_a_held_text_is_published_by_a_moderator(new_page: NewPage) -> None:
+def test_a_held_text_is_published_by_a_moderator(new_page: NewPage, server: LiveServer) -> None:
     citizen: Page = new_page()
-    sign_in(citizen, CITIZEN, language="en")
+    sign_in(citizen, server.new_citizen("newcomer.profile@example.kz", "Saule"), language="en")
     citizen.goto("/en/accounts/profile/")
     citizen.locator("#id_bio").fill("Our street has no lights. Call me on +7 701 234 56 78.")
     submit(citizen, "bio")

@@ -17,7 +17,6 @@ from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
-CITIZEN = "citizen5@demo.kz"
 MODERATOR = "moderator@demo.kz"
 DELEGATE = "delegate.almaty@demo.kz"
 HEAD = "akim.almaty@demo.kz"
@@ -31,7 +30,7 @@ def staff(new_page: NewPage, email: str) -> Page:
 
 def test_an_appeal_from_submission_to_a_breach(new_page: NewPage, server: LiveServer) -> None:
     citizen = new_page()
-    sign_in(citizen, CITIZEN, language="en")
+    sign_in(citizen, server.new_citizen("newcomer.appeal@example.kz", "Yerlan"), language="en")
     citizen.goto("/en/agencies/almaty-akimat/write/")
     assert_accessible(citizen)
     citizen.get_by_label("Question").check()
