@@ -1,10 +1,11 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
-from participation import views
+from participation import opendata, transparency_views, views
+from participation.api import api, not_found_view
 from reception import views as reception_views
 
 # Staff sign in through allauth, with their second factor; never the admin's own form.
@@ -14,6 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("api/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", not_found_view),
+    path("open-data/<str:dataset>.<str:fmt>", opendata.export, name="open_data"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
@@ -39,5 +43,7 @@ urlpatterns += i18n_patterns(
     path("office/", reception_views.office, name="office"),
     path("operator/", reception_views.operator, name="operator"),
     path("agencies/<slug:slug>/write/", reception_views.write_to_agency, name="write_agency"),
+    path("transparency/", transparency_views.overview, name="transparency"),
+    path("transparency/<slug:slug>/", transparency_views.agency, name="transparency_agency"),
     prefix_default_language=True,
 )
