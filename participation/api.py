@@ -19,17 +19,17 @@ from django.shortcuts import get_object_or_404
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.renderers import JSONRenderer
 
 from participation.access import AccessDenied, MFARequired
 from participation.apikit import (
-    DEFAULT_LIMIT,
     ERRORS,
-    MAX_LIMIT,
     READ_LIMIT,
     WRITE_AUTH,
     WRITE_ERRORS,
     ApiError,
     Page,
+    PageParams,
     acting_user,
     paginate,
 )
@@ -50,12 +50,20 @@ Nothing private (e-mail addresses, real names, IINs, private appeals and
 their files) is ever in a response.
 """
 
+
+class Utf8Renderer(JSONRenderer):
+    """Kazakh and Russian as letters, not \\u escapes: a third of the size, and readable."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="Open Dialogue API",
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",
     throttle=[READ_LIMIT],
+    renderer=Utf8Renderer(),
 )
 
 
@@ -208,11 +216,15 @@ class MeOut(Schema):
     preferred_language: str
 
 
-class AgencyFilters(Schema):
+class AgencyFilters(PageParams):
     kind: Agency.Kind | None = None
     region: str | None = None
     parent: str | None = None
     q: str | None = None
+
+
+class OfficialFilters(PageParams):
+    agency: str | None = None
 
 
 @router.get("/regions", response={200: list[RegionOut], **ERRORS}, tags=["agencies"])
@@ -225,8 +237,6 @@ def list_regions(request: HttpRequest) -> Any:
 def list_agencies(
     request: HttpRequest,
     filters: Query[AgencyFilters],
-    cursor: str | None = None,
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> Any:
     """State bodies, by id; filter by kind, region slug, superior body's slug, or name."""
     agencies = Agency.objects.select_related("parent", "region")
@@ -242,7 +252,9 @@ def list_agencies(
             agencies = agencies.filter(
                 Q(name_kk__icontains=word) | Q(name_ru__icontains=word) | Q(name_en__icontains=word)
             )
-    items, next_cursor = paginate(agencies, cursor=cursor, limit=limit, order=["id"])
+    items, next_cursor = paginate(
+        agencies, cursor=filters.cursor, limit=filters.limit, order=["id"]
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -254,15 +266,15 @@ def get_agency(request: HttpRequest, slug: str) -> Any:
 @router.get("/officials", response={200: Page[OfficialOut], **ERRORS}, tags=["officials"])
 def list_officials(
     request: HttpRequest,
-    agency: str | None = None,
-    cursor: str | None = None,
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    filters: Query[OfficialFilters],
 ) -> Any:
     """Officials with a reception room; filter by their agency's slug."""
     officials = Official.objects.select_related("agency")
-    if agency:
-        officials = officials.filter(agency__slug=agency)
-    items, next_cursor = paginate(officials, cursor=cursor, limit=limit, order=["id"])
+    if filters.agency:
+        officials = officials.filter(agency__slug=filters.agency)
+    items, next_cursor = paginate(
+        officials, cursor=filters.cursor, limit=filters.limit, order=["id"]
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 

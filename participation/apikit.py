@@ -20,7 +20,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import BaseThrottle
 from ninja.utils import check_csrf
@@ -215,6 +215,13 @@ M = TypeVar("M", bound=Model)
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
+
+
+class PageParams(Schema):
+    """Query parameters of every list: extend it with the list's own filters."""
+
+    cursor: str | None = Field(None, description="next_cursor of the previous page.")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
 
 
 class Page(Schema, Generic[T]):

@@ -112,8 +112,10 @@ class TransparencyFilterForm(forms.Form):
         from participation.transparency import Preset, Sort
 
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [(preset.value, preset.label) for preset in Preset]
-        self.fields["sort"].choices = [(sort.value, sort.label) for sort in Sort]
+        period, order = self.fields["period"], self.fields["sort"]
+        assert isinstance(period, forms.ChoiceField) and isinstance(order, forms.ChoiceField)
+        period.choices = [(preset.value, preset.label) for preset in Preset]
+        order.choices = [(sort.value, sort.label) for sort in Sort]
         if not with_ranking:
             del self.fields["region"]
             del self.fields["sort"]
@@ -126,3 +128,11 @@ class TransparencyFilterForm(forms.Form):
         if (start or end) and data.get("period") in ("", None):
             data["period"] = "custom"
         return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=80,
+        help_text=_("What the token is for, e.g. “my civic-tech app”."),
+    )

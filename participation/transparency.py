@@ -57,16 +57,18 @@ _PRESET_LABELS = {
 def resolve_period(
     preset: Preset, *, start: date | None = None, end: date | None = None, today: date | None = None
 ) -> Period:
-    """The registration days a preset covers, up to today (local time)."""
+    """The registration days a preset covers (local dates)."""
+    # Open-ended: an appeal sent at the weekend is registered on the next working
+    # day, after today, and belongs in "the last 30 days" all the same.
     today = today or local_date(timezone.now())
     if preset == Preset.LAST_30_DAYS:
-        return Period(today - timedelta(days=29), today)
+        return Period(today - timedelta(days=29), None)
     if preset == Preset.LAST_90_DAYS:
-        return Period(today - timedelta(days=89), today)
+        return Period(today - timedelta(days=89), None)
     if preset == Preset.LAST_12_MONTHS:
-        return Period(months_back(today, 11), today)
+        return Period(months_back(today, 11), None)
     if preset == Preset.THIS_YEAR:
-        return Period(today.replace(month=1, day=1), today)
+        return Period(today.replace(month=1, day=1), None)
     if preset == Preset.CUSTOM:
         return Period(start, end)
     return Period()

@@ -30,6 +30,12 @@ urlpatterns += i18n_patterns(
     path("agencies/<slug:slug>/", views.agency_detail, name="agency"),
     path("officials/<slug:slug>/", views.official_detail, name="official"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/api-tokens/", views.create_api_token, name="create_api_token"),
+    path(
+        "accounts/profile/api-tokens/<int:pk>/revoke/",
+        views.revoke_api_token,
+        name="revoke_api_token",
+    ),
     path("accounts/", include("allauth.urls")),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),

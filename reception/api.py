@@ -17,15 +17,14 @@ from ninja import Field, Query, Router, Schema
 from moderation.pipeline import ContentRefused
 from participation import transparency
 from participation.apikit import (
-    DEFAULT_LIMIT,
     ERRORS,
-    MAX_LIMIT,
     READ_LIMIT,
     WRITE_AUTH,
     WRITE_ERRORS,
     WRITE_LIMIT,
     ApiError,
     Page,
+    PageParams,
     acting_user,
     paginate,
 )
@@ -78,7 +77,7 @@ class AppealDetailOut(AppealOut):
     timeline: list[EventOut]
 
 
-class AppealFilters(Schema):
+class AppealFilters(PageParams):
     agency: str | None = Field(None, description="Slug of the handling agency.")
     official: str | None = Field(None, description="Slug of the addressed official.")
     state: Appeal.State | None = None
@@ -94,8 +93,6 @@ def published_appeals() -> Any:
 def list_appeals(
     request: HttpRequest,
     filters: Query[AppealFilters],
-    cursor: str | None = None,
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> Any:
     """Published appeals, newest first, with their answers."""
     appeals = published_appeals()
@@ -108,7 +105,7 @@ def list_appeals(
     if filters.kind:
         appeals = appeals.filter(kind=filters.kind)
     items, next_cursor = paginate(
-        appeals, cursor=cursor, limit=limit, order=["-submitted_at", "-id"]
+        appeals, cursor=filters.cursor, limit=filters.limit, order=["-submitted_at", "-id"]
     )
     return {"items": items, "next_cursor": next_cursor}
 
@@ -118,7 +115,7 @@ def get_appeal(request: HttpRequest, number: str) -> Any:
     """A published appeal and its public timeline. A private or missing one: 404 alike."""
     appeal = get_object_or_404(published_appeals(), tracking_number=number.strip().upper()[:30])
     events = AppealEvent.objects.filter(appeal=appeal, is_public=True).select_related("agency")
-    appeal.timeline = [  # type: ignore[attr-defined]
+    appeal.timeline = [
         {"action": e.action, "at": e.created_at, "agency": e.agency.slug if e.agency else None}
         for e in events
     ]
