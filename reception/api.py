@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from moderation.pipeline import ContentRefused
 from participation import transparency
@@ -185,13 +185,16 @@ def submit_appeal(request: HttpRequest, payload: AppealIn) -> Any:
         )
     except (ContentRefused, actions.InvalidTransition) as refused:
         raise ApiError(409, "refused", str(refused.message)) from refused
-    return 201, {
-        "tracking_number": appeal.tracking_number,
-        "state": appeal.state,
-        "registered_on": appeal.registered_on,
-        "is_public": appeal.is_public,
-        "url": appeal.get_absolute_url(),
-    }
+    return Status(
+        201,
+        {
+            "tracking_number": appeal.tracking_number,
+            "state": appeal.state,
+            "registered_on": appeal.registered_on,
+            "is_public": appeal.is_public,
+            "url": appeal.get_absolute_url(),
+        },
+    )
 
 
 # --- Statistics ---------------------------------------------------------------------------
