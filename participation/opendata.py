@@ -169,7 +169,11 @@ def parse_query(request: HttpRequest) -> Query | str:
     """The filters asked for, or a message saying what is wrong with them."""
     form, period, region, _sort, valid = parse_filters(request.GET)
     if not valid:
-        return " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return " ".join(
+            f"{field}: {error}" if field != "__all__" else str(error)
+            for field, errors in form.errors.items()
+            for error in errors
+        )
     agency = None
     if slug := request.GET.get("agency", ""):
         agency = Agency.objects.filter(slug=slug[:50]).first()

@@ -187,17 +187,22 @@ def _records(
     def key(row: dict[str, object]) -> Hashable:
         return row[group] if group else None
 
-    counts = appeals.values(*keys).annotate(
-        total=Count("id"),
-        rated=Count("id", filter=~Q(rating="")),
-        satisfied=Count("id", filter=Q(rating=Appeal.Rating.SATISFIED)),
-        reopened=Count("id", filter=Q(reopened=True)),
+    tallies = {
+        "total": Count("id"),
+        "rated": Count("id", filter=~Q(rating="")),
+        "satisfied": Count("id", filter=Q(rating=Appeal.Rating.SATISFIED)),
+        "reopened": Count("id", filter=Q(reopened=True)),
+    }
+    # values() with no field would group by every column: one aggregate when ungrouped.
+    counts = (
+        appeals.values(*keys).annotate(**tallies).order_by()
+        if group
+        else [appeals.aggregate(**tallies)]
     )
     by_key: dict[Hashable, dict[str, int]] = {}
-    for row in counts.order_by():
-        by_key[key(row)] = {
-            name: int(row[name]) for name in ("total", "rated", "satisfied", "reopened")
-        }
+    for row in counts:
+        if row["total"]:
+            by_key[key(row)] = {name: int(row[name]) for name in tallies}
 
     finished: dict[Hashable, dict[str, tuple[int, int]]] = defaultdict(dict)
     for row in (
