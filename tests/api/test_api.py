@@ -36,8 +36,8 @@ def test_it_serves_an_openapi_3_1_schema_and_browsable_docs(client):
     html = docs.content.decode()
     # The docs keep to the site's CSP: scripts from this site only, no inline code.
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
-    for attributes, code in scripts:
-        assert "src=\"/static/" in attributes or 'type="application/json"' in attributes
+    for attributes, _code in scripts:
+        assert 'src="/static/' in attributes or 'type="application/json"' in attributes
     assert "cdn" not in html.lower()
 
 
@@ -92,9 +92,7 @@ def test_bad_input_gets_one_error_format_with_the_fields(client, world):
     assert both.status_code == 422 and "exactly one" in both.json()["error"]["message"]
     unknown = submit(client, {**APPEAL, "agency": "no-such-body"}, **auth)
     assert unknown.json()["error"]["code"] == "unknown_addressee"
-    not_json = client.post(
-        "/api/appeals", "{not json", content_type="application/json", **auth
-    )
+    not_json = client.post("/api/appeals", "{not json", content_type="application/json", **auth)
     assert not_json.status_code in (400, 422) and "error" in not_json.json()
     assert client.get("/api/no/such/thing").json()["error"]["code"] == "not_found"
 
@@ -116,9 +114,7 @@ def test_lists_are_paged_by_cursor(client, world):
     assert forged.status_code == 400 and forged.json()["error"]["code"] == "invalid_cursor"
 
 
-def test_published_appeals_come_newest_first_and_a_private_one_is_a_404(
-    client, world, published
-):
+def test_published_appeals_come_newest_first_and_a_private_one_is_a_404(client, world, published):
     def send(subject, public):
         return actions.do_submit_appeal(
             citizen=world.alice, kind=Appeal.Kind.QUESTION, subject=subject,
