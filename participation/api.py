@@ -9,6 +9,7 @@ errors, pagination, rate limits) are in ``participation.apikit``.
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -165,7 +166,7 @@ class RegionOut(Schema):
 
 class AgencyOut(Schema):
     slug: str
-    kind: str
+    kind: AgencyKind
     name_kk: str
     name_ru: str
     name_en: str
@@ -216,8 +217,20 @@ class MeOut(Schema):
     preferred_language: str
 
 
+class AgencyKind(StrEnum):
+    """Agency.Kind under its own name in the schema (Appeal.Kind is "Kind" too)."""
+
+    PARLIAMENT = "parliament"
+    CHAMBER = "chamber"
+    MINISTRY = "ministry"
+    REGIONAL_AKIMAT = "regional_akimat"
+    CITY_AKIMAT = "city_akimat"
+    DISTRICT_AKIMAT = "district_akimat"
+    OTHER = "other"
+
+
 class AgencyFilters(PageParams):
-    kind: Agency.Kind | None = None
+    kind: AgencyKind | None = None
     region: str | None = None
     parent: str | None = None
     q: str | None = None

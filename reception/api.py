@@ -8,11 +8,14 @@ citizen, the files, the private timeline, drafts, or a private appeal at all.
 from __future__ import annotations
 
 from datetime import date, datetime
+import re
+from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from moderation.pipeline import ContentRefused
 from participation import transparency
@@ -39,6 +42,25 @@ router = Router(tags=["appeals"])
 # --- Published appeals --------------------------------------------------------------
 
 
+class AppealKind(StrEnum):
+    """Appeal.Kind under its own name in the schema (Agency.Kind is "Kind" too)."""
+
+    QUESTION = "question"
+    COMPLAINT = "complaint"
+    PROPOSAL = "proposal"
+    REQUEST = "request"
+
+
+class AppealState(StrEnum):
+    REGISTERED = "registered"
+    ACCEPTED = "accepted"
+    AWAITING_CITIZEN = "awaiting_citizen"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    ESCALATED = "escalated"
+    NOT_CONSIDERED = "not_considered"
+
+
 class EventOut(Schema):
     action: str
     at: datetime
@@ -47,10 +69,10 @@ class EventOut(Schema):
 
 class AppealOut(Schema):
     tracking_number: str
-    kind: Appeal.Kind
+    kind: AppealKind
     subject: str
     text_html: str = Field(description="The appeal as published: sanitised HTML.")
-    state: Appeal.State
+    state: AppealState
     agency: str = Field(description="Slug of the agency handling it now.")
     official: str | None = Field(description="Slug of the official it is addressed to.")
     registered_on: date
@@ -80,8 +102,8 @@ class AppealDetailOut(AppealOut):
 class AppealFilters(PageParams):
     agency: str | None = Field(None, description="Slug of the handling agency.")
     official: str | None = Field(None, description="Slug of the addressed official.")
-    state: Appeal.State | None = None
-    kind: Appeal.Kind | None = None
+    state: AppealState | None = None
+    kind: AppealKind | None = None
 
 
 def published_appeals() -> Any:
@@ -126,7 +148,7 @@ def get_appeal(request: HttpRequest, number: str) -> Any:
 
 
 class AppealIn(Schema):
-    kind: Appeal.Kind
+    kind: AppealKind
     subject: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=20000)
     is_public: bool = Field(
@@ -138,7 +160,7 @@ class AppealIn(Schema):
 
 class AppealCreatedOut(Schema):
     tracking_number: str
-    state: Appeal.State
+    state: AppealState
     registered_on: date
     is_public: bool
     url: str
@@ -273,6 +295,13 @@ class StatisticsFilters(Schema):
     end: date | None = Field(None, description="Last registration day, included.")
     region: str | None = Field(None, description="Region slug: only its agencies.")
     sort: transparency.Sort | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("Write the date as YYYY-MM-DD.")
+        return value
 
 
 def resolve_filters(

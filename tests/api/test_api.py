@@ -168,3 +168,13 @@ def test_statistics_refuse_nonsense_filters_clearly(client, world):
     )
     assert client.get("/api/statistics?period=forever").status_code == 422
     assert json.loads(client.get("/api/statistics?region=almaty").content)["region"] == "almaty"
+
+
+def test_the_api_enums_follow_the_models():
+    from participation.api import AgencyKind
+    from participation.models import Agency
+    from reception.api import AppealKind, AppealState
+
+    assert [kind.value for kind in AgencyKind] == Agency.Kind.values
+    assert [kind.value for kind in AppealKind] == Appeal.Kind.values
+    assert [state.value for state in AppealState] == Appeal.State.values
