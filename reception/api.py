@@ -7,8 +7,8 @@ citizen, the files, the private timeline, drafts, or a private appeal at all.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 import re
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
