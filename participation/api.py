@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.renderers import JSONRenderer
@@ -91,20 +92,22 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         for error in exc.errors
     ]
     return _respond(
-        request, ApiError(422, "invalid", "Some of the input is not valid.", details=details)
+        request, ApiError(422, "invalid", _("Some of the input is not valid."), details=details)
     )
 
 
 @api.exception_handler(Throttled)
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-    return _respond(request, ApiError(429, "rate_limited", "Too many requests: wait and retry."))
+    return _respond(request, ApiError(429, "rate_limited", _("Too many requests: wait and retry.")))
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = _respond(
         request,
-        ApiError(401, "unauthenticated", "Sign in, or send a valid API token as a Bearer token."),
+        ApiError(
+            401, "unauthenticated", _("Sign in, or send a valid API token as a Bearer token.")
+        ),
     )
     response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
@@ -122,20 +125,22 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(AccessDenied)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     # One answer for missing and forbidden, as on the pages.
-    return _respond(request, ApiError(404, "not_found", "Not found."))
+    return _respond(request, ApiError(404, "not_found", _("Not found.")))
 
 
 @api.exception_handler(MFARequired)
 def _mfa_required(request: HttpRequest, exc: MFARequired) -> HttpResponse:
     return _respond(
         request,
-        ApiError(403, "mfa_required", "Your role needs two-factor authentication on your account."),
+        ApiError(
+            403, "mfa_required", _("Your role needs two-factor authentication on your account.")
+        ),
     )
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return _respond(request, ApiError(403, "forbidden", "You may not do this."))
+    return _respond(request, ApiError(403, "forbidden", _("You may not do this.")))
 
 
 @api.exception_handler(Exception)
@@ -144,12 +149,12 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s %s", request.method, request.path)
     if settings.DEBUG and getattr(settings, "TESTING", False):
         raise exc
-    return _respond(request, ApiError(500, "server_error", "Something went wrong on our side."))
+    return _respond(request, ApiError(500, "server_error", _("Something went wrong on our side.")))
 
 
 def not_found_view(request: HttpRequest, path: str = "") -> HttpResponse:
     """Unknown addresses under /api/ answer in the API's error format, not an HTML page."""
-    return _respond(request, ApiError(404, "not_found", "There is no such API address."))
+    return _respond(request, ApiError(404, "not_found", _("There is no such API address.")))
 
 
 # --- The shared core: regions, agencies, officials -------------------------------------

@@ -20,6 +20,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import BaseThrottle
@@ -135,7 +136,7 @@ class SessionAuth(APIKeyCookie):
         if not isinstance(user, User) or not user.is_active:
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request):
-            raise ApiError(403, "csrf_failed", "The CSRF token is missing or wrong.")
+            raise ApiError(403, "csrf_failed", _("The CSRF token is missing or wrong."))
         return user
 
 
@@ -247,9 +248,11 @@ def paginate(
         try:
             values = signing.loads(cursor, salt=_CURSOR_SALT)
         except signing.BadSignature as exc:
-            raise ApiError(400, "invalid_cursor", "This cursor is not one the API gave.") from exc
+            raise ApiError(
+                400, "invalid_cursor", _("This cursor is not one the API gave.")
+            ) from exc
         if not isinstance(values, list) or len(values) != len(names):
-            raise ApiError(400, "invalid_cursor", "This cursor is not one the API gave.")
+            raise ApiError(400, "invalid_cursor", _("This cursor is not one the API gave."))
         queryset = queryset.filter(_after(names, values, descending=descending))
     rows = list(queryset[: limit + 1])
     if len(rows) <= limit:

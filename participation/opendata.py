@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 
 from participation import transparency
 from participation.models import Agency, Region
@@ -178,7 +179,7 @@ def parse_query(request: HttpRequest) -> Query | str:
     if slug := request.GET.get("agency", ""):
         agency = Agency.objects.filter(slug=slug[:50]).first()
         if agency is None:
-            return "There is no such agency."
+            return _("There is no such agency.")
     return Query(period=period, region=region, agency=agency)
 
 
@@ -200,7 +201,7 @@ class _Echo:
 def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """One dataset as a CSV or JSON file, streamed."""
     if dataset not in DATASETS or fmt not in FORMATS:
-        return _error("There is no such dataset or format.", status=404)
+        return _error(_("There is no such dataset or format."), status=404)
     query = parse_query(request)
     if isinstance(query, str):
         return _error(query)

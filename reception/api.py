@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
@@ -181,11 +182,11 @@ def submit_appeal(request: HttpRequest, payload: AppealIn) -> Any:
         raise ApiError(
             422,
             "invalid",
-            "Address the appeal to exactly one of an agency or an official.",
+            _("Address the appeal to exactly one of an agency or an official."),
             details=[{"field": "body.agency", "message": "give agency or official, not both"}],
         )
     if not payload.subject.strip() or not payload.text.strip():
-        raise ApiError(422, "invalid", "The subject and the text must not be blank.")
+        raise ApiError(422, "invalid", _("The subject and the text must not be blank."))
     official = (
         Official.objects.select_related("agency").filter(slug=payload.official).first()
         if payload.official
@@ -193,7 +194,7 @@ def submit_appeal(request: HttpRequest, payload: AppealIn) -> Any:
     )
     agency = Agency.objects.filter(slug=payload.agency).first() if payload.agency else None
     if official is None and agency is None:
-        raise ApiError(422, "unknown_addressee", "There is no such agency or official.")
+        raise ApiError(422, "unknown_addressee", _("There is no such agency or official."))
     try:
         appeal = actions.do_submit_appeal(
             citizen=acting_user(request),
@@ -300,7 +301,7 @@ class StatisticsFilters(Schema):
     @classmethod
     def _iso_date(cls, value: object) -> object:
         if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError("Write the date as YYYY-MM-DD.")
+            raise ValueError(_("Write the date as YYYY-MM-DD."))
         return value
 
 
@@ -309,7 +310,7 @@ def resolve_filters(
 ) -> tuple[stats.Period, Region | None, transparency.Sort]:
     """The period, region and order asked for; a clear 422 when they make no sense."""
     if filters.start and filters.end and filters.start > filters.end:
-        raise ApiError(422, "invalid", "The start date is after the end date.")
+        raise ApiError(422, "invalid", _("The start date is after the end date."))
     preset = filters.period or (
         transparency.Preset.CUSTOM
         if filters.start or filters.end
@@ -320,7 +321,7 @@ def resolve_filters(
     if filters.region:
         region = Region.objects.filter(slug=filters.region).first()
         if region is None:
-            raise ApiError(422, "unknown_region", "There is no such region.")
+            raise ApiError(422, "unknown_region", _("There is no such region."))
     return period, region, filters.sort or transparency.Sort.ON_TIME
 
 

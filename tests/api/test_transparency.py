@@ -248,3 +248,25 @@ def test_bad_filters_get_a_clear_message_not_an_error(client, world):
     assert export.status_code == 400
     assert export.json()["error"]["message"] == "start: Enter a valid date."
     assert client.get("/en/transparency/no-such-agency/").status_code == 404
+
+
+def test_the_ranking_costs_the_same_queries_for_many_agencies(client, world, published, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AgencyFactory
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/statistics?period=all").status_code == 200
+        return len(captured)
+
+    settings.MODERATION_RATE_LIMITS = {"user": [], "ip": []}
+    few = count()
+    for index in range(30):
+        agency = AgencyFactory.create()
+        actions.do_submit_appeal(
+            citizen=world.alice, kind=Appeal.Kind.QUESTION, subject=f"Q{index}",
+            text=f"Question number {index}", is_public=True, agency=agency,
+        )  # fmt: skip
+    assert count() == few
