@@ -17,7 +17,9 @@ def test_a_token_is_shown_once_and_only_its_digest_is_kept(client, world):
     client.force_login(world.alice)
     made = client.post("/en/accounts/profile/api-tokens/", {"name": "My civic app"})
     assert made.status_code == 201 and made["Cache-Control"] == "no-store"
-    raw = re.search(r"data-new-token>(odk_[\w-]+)<", made.content.decode()).group(1)
+    found = re.search(r"data-new-token>(odk_[\w-]+)<", made.content.decode())
+    assert found is not None
+    raw = found.group(1)
     token = ApiToken.objects.get(user=world.alice)
     assert token.digest == hashlib.sha256(raw.encode()).hexdigest()
     assert raw not in str(ApiToken.objects.filter(pk=token.pk).values().get())
