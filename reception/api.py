@@ -158,6 +158,13 @@ class AppealIn(Schema):
     agency: str | None = Field(None, description="Slug of the agency to write to.")
     official: str | None = Field(None, description="Slug of the official to write to.")
 
+    @field_validator("subject", "text", "agency", "official")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError(_("Null characters are not allowed."))
+        return value
+
 
 class AppealCreatedOut(Schema):
     tracking_number: str

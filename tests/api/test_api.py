@@ -81,7 +81,7 @@ def test_a_session_writes_with_its_csrf_token_only(api_client, world):
 
 def test_bad_input_gets_one_error_format_with_the_fields(client, world):
     token = token_for(world.alice)
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_ACCEPT_LANGUAGE": "en"}
     missing = submit(client, {"kind": "wish", "subject": ""}, **auth)
     assert missing.status_code == 422
     error = missing.json()["error"]
@@ -90,6 +90,9 @@ def test_bad_input_gets_one_error_format_with_the_fields(client, world):
     assert {"body.payload.kind", "body.payload.subject", "body.payload.text"} <= fields
     both = submit(client, {**APPEAL, "official": "aigerim-nurlanova"}, **auth)
     assert both.status_code == 422 and "exactly one" in both.json()["error"]["message"]
+    in_russian = submit(client, {**APPEAL, "official": "aigerim-nurlanova"},
+                        **{**auth, "HTTP_ACCEPT_LANGUAGE": "ru"})  # fmt: skip
+    assert "либо государственному органу" in in_russian.json()["error"]["message"]
     unknown = submit(client, {**APPEAL, "agency": "no-such-body"}, **auth)
     assert unknown.json()["error"]["code"] == "unknown_addressee"
     not_json = client.post("/api/appeals", "{not json", content_type="application/json", **auth)
@@ -160,7 +163,9 @@ def test_me_names_the_tokens_owner_without_private_fields(client, world):
 
 
 def test_statistics_refuse_nonsense_filters_clearly(client, world):
-    backwards = client.get("/api/statistics?start=2025-05-01&end=2025-01-01")
+    backwards = client.get(
+        "/api/statistics?start=2025-05-01&end=2025-01-01", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert backwards.status_code == 422
     assert "start date" in backwards.json()["error"]["message"]
     assert client.get("/api/statistics?region=atlantis").json()["error"]["code"] == (
@@ -178,3 +183,25 @@ def test_the_api_enums_follow_the_models():
     assert [kind.value for kind in AgencyKind] == Agency.Kind.values
     assert [kind.value for kind in AppealKind] == Appeal.Kind.values
     assert [state.value for state in AppealState] == Appeal.State.values
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/agencies?q=a%00b",
+        "/api/agencies/a%00b",
+        "/api/appeals/A%00",
+        "/open-data/appeals.csv?agency=%00",
+        "/en/transparency/?region=%00",
+        "/en/agencies/?q=%00",
+    ],
+)
+def test_a_nul_character_is_refused_not_a_server_error(client, world, url):
+    """PostgreSQL refuses NUL in text: it must never reach a query."""
+    assert client.get(url).status_code == 400
+
+
+def test_a_nul_character_in_an_appeal_is_refused(client, world):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(world.alice)}"}
+    response = submit(client, {**APPEAL, "text": "a\x00b"}, **auth)
+    assert response.status_code == 422 and not Appeal.objects.exists()

@@ -31,6 +31,21 @@ def fuzz_world(world, settings_for_fuzzing):
     return world
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django closes the connection when a request ends; its test client stops that, but
+    schemathesis calls the WSGI app directly. On PostgreSQL that would close the test's
+    own transaction under it."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def settings_for_fuzzing(settings):
     settings.API_RATE_LIMITS = {}  # a limit would answer 429 and hide the rest
