@@ -3,6 +3,8 @@ gets a server error (5xx), and every answer matches the schema."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -60,7 +62,7 @@ def token(fuzz_world):
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
