@@ -68,7 +68,7 @@ def statistics_fields(query: Query) -> list[str]:
 
 def statistics_rows(query: Query) -> Iterator[dict[str, Any]]:
     """One row per agency (or the one asked for), ranked by answers on time."""
-    rows = transparency.ranking(period=query.period, region=query.region)
+    rows, _total = transparency.ranking(period=query.period, region=query.region)
     for row in rows:
         agency = row.agency
         if query.agency is not None and agency.pk != query.agency.pk:

@@ -178,8 +178,9 @@ def _sort_value(record: Record, sort: Sort) -> float | None:
 
 def ranking(
     *, period: Period, region: Region | None = None, sort: Sort = Sort.ON_TIME
-) -> list[Row]:
-    """Every agency (of the region) with its record, best first by ``sort``.
+) -> tuple[list[Row], Record]:
+    """Every agency (of the region) with its record, best first by ``sort``, and the
+    record of them all.
 
     Equal values share a rank (1, 2, 2, 4); agencies with nothing to rank by
     come last, unranked, by name.
@@ -187,7 +188,7 @@ def ranking(
     agencies = Agency.objects.select_related("region", "parent")
     if region is not None:
         agencies = agencies.filter(region=region)
-    records = records_by_agency(period=period, region=region)
+    records, total = records_by_agency(period=period, region=region)
     scored = [
         (agency, records.get(agency.pk, EMPTY)) for agency in agencies.order_by("name_en", "id")
     ]
@@ -205,7 +206,7 @@ def ranking(
         for agency, record in scored
         if _sort_value(record, sort) is None
     )
-    return rows
+    return rows, total
 
 
 def agency_trend(

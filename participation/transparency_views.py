@@ -100,13 +100,14 @@ def _export_query(period: Period, region: Region | None) -> str:
 def overview(request: HttpRequest) -> HttpResponse:
     """Every agency ranked by how it keeps its deadlines, filtered by period and region."""
     form, period, region, sort, valid = parse_filters(request.GET)
+    rows, total = transparency.ranking(period=period, region=region, sort=sort)
     context: dict[str, Any] = {
         "form": form,
         "period": period,
         "region": region,
         "sort": sort,
-        "rows": transparency.ranking(period=period, region=region, sort=sort),
-        "record": stats.record(period=period, region=region),
+        "rows": rows,
+        "record": total,
         "sections": transparency.sections(None, period, region),
         "export_query": _export_query(period, region),
         **trend_charts(transparency.agency_trend(period=period, region=region), prefix="all"),

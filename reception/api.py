@@ -340,12 +340,12 @@ def section_values(sections: list[transparency.Section]) -> dict[str, dict[str, 
 def statistics(request: HttpRequest, filters: Query[StatisticsFilters]) -> Any:
     """Every agency ranked, and the totals, for a period (default: the last 12 months)."""
     period, region, sort = resolve_filters(filters)
-    rows = transparency.ranking(period=period, region=region, sort=sort)
+    rows, total = transparency.ranking(period=period, region=region, sort=sort)
     return {
         "period": {"start": period.start, "end": period.end},
         "region": region.slug if region else None,
         "sort": sort,
-        "totals": stats.record(period=period, region=region).as_dict(),
+        "totals": total.as_dict(),
         "sections": section_values(transparency.sections(None, period, region)),
         "agencies": [
             {

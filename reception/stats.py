@@ -25,15 +25,16 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from participation.models import Agency, Official, Region
-from participation.workdays import end_of_day, load_calendar, local_date
+from participation.workdays import ALMATY, load_calendar, local_date
 from reception.models import Appeal, Clock
 
 SHOWN_CLOCKS = (Clock.Kind.FIRST_RESPONSE, Clock.Kind.ANSWER, Clock.Kind.LEGAL)
@@ -148,14 +149,19 @@ def record(
 
 def records_by_agency(
     *, period: Period = ALL_TIME, region: Region | None = None, now: datetime | None = None
-) -> dict[int, Record]:
-    """Every agency's record at once (a fixed number of queries), keyed by agency id.
+) -> tuple[dict[int, Record], Record]:
+    """Every agency's record at once (a fixed number of queries), keyed by agency id,
+    and the record of them all, from the same rows (equal to ``record(period, region)``).
 
     Agencies with nothing in the period are missing: use ``EMPTY`` for them.
     """
     appeals, clocks = _scope(period=period, region=region)
     records = _records(appeals, clocks, group="agency_id", now=now)
-    return {int(key): value for key, value in records.items() if isinstance(key, int)}
+    total = records.pop(_TOTAL, EMPTY)
+    return {int(key): value for key, value in records.items() if isinstance(key, int)}, total
+
+
+_TOTAL = "total"  # the key of all groups together in _records' result
 
 
 def _scope(*, period: Period, region: Region | None) -> tuple[QuerySet[Appeal], QuerySet[Clock]]:
@@ -225,6 +231,7 @@ def _records(
         )
 
     overdue: dict[Hashable, int] = defaultdict(int)
+    overdue_appeals: set[object] = set()
     for row in (
         clocks.filter(state=Clock.State.RUNNING, due_at__lt=now)
         .exclude(kind=Clock.Kind.MODERATION)
@@ -233,6 +240,18 @@ def _records(
         .order_by()
     ):
         overdue[key(row)] += 1
+        overdue_appeals.add(row["appeal"])
+
+    if group:
+        # All groups together, from the rows already read: one pass serves the
+        # ranking and its totals (the medians need every duration, not the groups').
+        by_key[_TOTAL] = {name: sum(count[name] for count in by_key.values()) for name in tallies}
+        groups = list(finished.values())
+        for kind in SHOWN_CLOCKS:
+            pairs = [f[kind.value] for f in groups if kind.value in f]
+            finished[_TOTAL][kind.value] = (sum(p[0] for p in pairs), sum(p[1] for p in pairs))
+        durations[_TOTAL] = [days for values in list(durations.values()) for days in values]
+        overdue[_TOTAL] = len(overdue_appeals)
 
     result: dict[Hashable, Record] = {}
     for group_key in set(by_key) | set(finished) | set(overdue):
@@ -300,9 +319,6 @@ def trend(
     answered (by the local date of the answer), and T3 clocks met (by the local
     date they stopped), on time or not."""
     buckets = months(start, end)
-    received: dict[date, int] = defaultdict(int)
-    answered: dict[date, int] = defaultdict(int)
-    finished: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     appeals: QuerySet[Appeal] = Appeal.objects.all()
     clocks: QuerySet[Clock] = Clock.objects.filter(kind=Clock.Kind.ANSWER, state=Clock.State.MET)
     if agency is not None:
@@ -311,39 +327,48 @@ def trend(
     if region is not None:
         appeals = appeals.filter(agency__region=region)
         clocks = clocks.filter(agency__region=region)
-    for day in appeals.filter(registered_on__range=(start, end)).values_list(
-        "registered_on", flat=True
-    ):
-        received[day.replace(day=1)] += 1
-    for moment in _moments(appeals.filter(answered_at__isnull=False), "answered_at", start, end):
-        answered[moment.replace(day=1)] += 1
-    for stopped_at, due_at in clocks.filter(stopped_at__isnull=False).values_list(
-        "stopped_at", "due_at"
-    ):
-        assert stopped_at is not None
-        day = local_date(stopped_at)
-        if start <= day <= end:
-            finished[day.replace(day=1)][0] += 1
-            finished[day.replace(day=1)][1] += int(stopped_at <= due_at)
+    # Moments from the first local instant of ``start`` to the last of ``end``; months
+    # are cut in local time by the database, so only one row per month comes back.
+    low = datetime.combine(start, time.min, tzinfo=ALMATY)
+    high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=ALMATY)
+    received = {
+        _month(row["month"]): row["n"]
+        for row in appeals.filter(registered_on__range=(start, end))
+        .annotate(month=TruncMonth("registered_on"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    answered = {
+        _month(row["month"]): row["n"]
+        for row in appeals.filter(answered_at__gte=low, answered_at__lt=high)
+        .annotate(month=TruncMonth("answered_at", tzinfo=ALMATY))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    finished = {
+        _month(row["month"]): (row["n"], row["on_time"])
+        for row in clocks.filter(stopped_at__gte=low, stopped_at__lt=high)
+        .annotate(month=TruncMonth("stopped_at", tzinfo=ALMATY))
+        .values("month")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(stopped_at__lte=F("due_at"))))
+        .order_by()
+    }
     return [
         TrendPoint(
             month=month,
-            received=received[month],
-            answered=answered[month],
-            t3_finished=finished[month][0],
-            t3_on_time=finished[month][1],
+            received=received.get(month, 0),
+            answered=answered.get(month, 0),
+            t3_finished=finished.get(month, (0, 0))[0],
+            t3_on_time=finished.get(month, (0, 0))[1],
         )
         for month in buckets
     ]
 
 
-def _moments(appeals: QuerySet[Appeal], name: str, start: date, end: date) -> Iterable[date]:
-    """Local dates of a moment column inside [start, end] (with a day's margin in SQL)."""
-    low = end_of_day(start - timedelta(days=2))
-    high = end_of_day(end + timedelta(days=1))
-    for moment in appeals.filter(**{f"{name}__gt": low, f"{name}__lte": high}).values_list(
-        name, flat=True
-    ):
-        day = local_date(moment)
-        if start <= day <= end:
-            yield day
+def _month(value: date | datetime) -> date:
+    """The first day of a truncated month, whether the database gave a date or a moment."""
+    if isinstance(value, datetime):
+        return (value.astimezone(ALMATY) if value.tzinfo else value).date().replace(day=1)
+    return value.replace(day=1)

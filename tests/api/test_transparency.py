@@ -236,8 +236,24 @@ def test_the_trend_charts_are_svg_with_a_table_and_no_inline_style(client, histo
             rf"<td>{point['answered']}</td>",
             page,
         ), label
-    received = Appeal.objects.filter(agency=history.almaty, registered_on__range=(START, END))
-    assert sum(point["received"] for point in api["trend"]) == received.count()
+    # Each month straight from the rows: registration day, the answer's local date,
+    # the local date the answer clock (T3) stopped, on time or not.
+    appeals = list(Appeal.objects.filter(agency=history.almaty))
+    clocks = list(Clock.objects.filter(agency=history.almaty, kind="t3", state="met"))
+    for point in api["trend"]:
+        month = date.fromisoformat(point["month"])
+
+        def same(day: date, month: date = month) -> bool:
+            return (day.year, day.month) == (month.year, month.month)
+
+        assert point["received"] == sum(same(a.registered_on) for a in appeals)
+        assert point["answered"] == sum(
+            1 for a in appeals if a.answered_at and same(local_date(a.answered_at))
+        )
+        met = [c for c in clocks if c.stopped_at and same(local_date(c.stopped_at))]
+        assert point["t3_finished"] == len(met)
+        assert point["t3_on_time"] == sum(c.stopped_at <= c.due_at for c in met)  # type: ignore[operator]
+    assert sum(point["answered"] for point in api["trend"]) > 0
 
 
 def test_bad_filters_get_a_clear_message_not_an_error(client, world):
