@@ -6,19 +6,23 @@ events on commit. Views, the admin, consumers and tasks all call them.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from participation import notify, realtime
+from participation.access import AccessDenied
 from participation.models import (
     Agency,
+    ApiToken,
     Heartbeat,
     Membership,
     Notification,
@@ -271,3 +275,49 @@ def _agency_names(agency: Agency | None) -> dict[str, str]:
     if agency is None:
         return _in_each_language(lambda: gettext("the whole platform"))
     return {"kk": agency.name_kk, "ru": agency.name_ru, "en": agency.name_en}
+
+
+API_TOKEN_PREFIX = "odk_"  # noqa: S105  (a marker, not a secret)
+MAX_API_TOKENS = 20
+
+
+def api_token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def do_create_api_token(user: User, *, name: str) -> tuple[ApiToken, str]:
+    """Make a personal API token; return it with the raw token, which is shown once.
+
+    The row stays after revocation, as the record of the token's life.
+    """
+    name = name.strip()[:80]
+    if not name:
+        raise ValueError("a token needs a name")
+    # The person's row is locked so two requests at once cannot pass the limit together.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_API_TOKENS:
+        raise ValueError("too many active tokens")
+    raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[: len(API_TOKEN_PREFIX) + 4], digest=api_token_digest(raw)
+    )
+    return token, raw
+
+
+def do_revoke_api_token(user: User, *, token_id: int) -> ApiToken:
+    """Revoke one of the person's own tokens (idempotent); another's is AccessDenied."""
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()
+    if token is None:
+        raise AccessDenied
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token
+
+
+def do_touch_api_token(token: ApiToken, *, now: datetime | None = None) -> None:
+    """Note when a token was last used, at most once a minute per token."""
+    now = now or timezone.now()
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(minutes=1))
+    ).update(last_used_at=now)

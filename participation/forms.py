@@ -87,3 +87,52 @@ class NotificationPreferencesForm(forms.Form):
                 (str(delivery.label), self[f"email_{kind}"], self[f"page_{kind}"])
             )
         return [(str(notify.GROUPS[group]), rows) for group, rows in grouped.items()]
+
+
+class TransparencyFilterForm(forms.Form):
+    """The period, region and order of the transparency pages (GET, no JavaScript)."""
+
+    period = forms.ChoiceField(label=_("Period"), required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    region = RegionField(
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        required=False,
+        label=_("Region"),
+        empty_label=_("All regions"),
+    )
+    sort = forms.ChoiceField(label=_("Rank by"), required=False)
+
+    def __init__(self, *args: Any, with_ranking: bool = True, **kwargs: Any) -> None:
+        from participation.transparency import Preset, Sort
+
+        super().__init__(*args, **kwargs)
+        period, order = self.fields["period"], self.fields["sort"]
+        assert isinstance(period, forms.ChoiceField) and isinstance(order, forms.ChoiceField)
+        period.choices = [(preset.value, preset.label) for preset in Preset]
+        order.choices = [(sort.value, sort.label) for sort in Sort]
+        if not with_ranking:
+            del self.fields["region"]
+            del self.fields["sort"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        if (start or end) and data.get("period") in ("", None):
+            data["period"] = "custom"
+        return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=80,
+        help_text=_("What the token is for, e.g. “my civic-tech app”."),
+    )

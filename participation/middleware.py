@@ -3,7 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
@@ -80,3 +87,37 @@ class StaffMFAMiddleware:
             ),
         )
         return HttpResponseRedirect(reverse("mfa_index"))
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or the query string gets a 400, before any view.
+
+    PostgreSQL refuses NUL in text, so a ``?q=%00`` that reaches a query would be
+    a server error; SQLite would quietly accept it. No real address contains one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest) -> HttpResponse:
+        message = _("The address contains a character that is not allowed.")
+        if request.path.startswith(("/api/", "/open-data/")):
+            return JsonResponse(
+                {
+                    "error": {
+                        "status": 400,
+                        "code": "bad_request",
+                        "message": message,
+                        "details": [],
+                    }
+                },
+                status=400,
+            )
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

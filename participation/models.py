@@ -497,3 +497,35 @@ class DailyDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.date:%Y-%m-%d}"
+
+
+class ApiToken(models.Model):
+    """A personal token for the JSON API, created and revoked on the profile page.
+
+    Only a SHA-256 digest of the token is stored: the token itself is shown
+    once, when it is made. Tokens are 256 random bits, so a plain digest is
+    enough (no salt or slow hash is needed against guessing). ``prefix`` is the
+    token's first characters, shown so people can tell their tokens apart.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(_("starts with"), max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… · {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

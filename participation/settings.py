@@ -90,11 +90,13 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "ninja",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "participation.middleware.ContentSecurityPolicyMiddleware",
+    "participation.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -262,6 +264,19 @@ MODERATION_RATE_LIMITS = {
 MODERATION_DUPLICATE_SECONDS = 600
 MODERATION_REPORTS_TO_HIDE = 3
 MODERATION_CLAIM_MINUTES = 15
+
+# --- JSON API (docs/api.md) ------------------------------------------------
+
+# (requests, seconds) per caller: anonymous callers by address, the others by
+# token or by person. Writes count against both their own and the read limits.
+API_RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "read": (envint("API_READS_PER_MINUTE", 120), 60),
+    "read_authenticated": (envint("API_READS_PER_MINUTE_AUTHENTICATED", 600), 60),
+    "write": (envint("API_WRITES_PER_MINUTE", 10), 60),
+    "write_authenticated": (envint("API_WRITES_PER_MINUTE_AUTHENTICATED", 30), 60),
+}
+if envbool("DISABLE_RATE_LIMITS", "False"):
+    API_RATE_LIMITS = {}
 
 # --- Languages --------------------------------------------------------------
 

@@ -1,10 +1,11 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
-from participation import views
+from participation import opendata, transparency_views, views
+from participation.api import api, not_found_view
 from reception import live_views
 from reception import views as reception_views
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("api/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", not_found_view),
+    path("open-data/<str:dataset>.<str:fmt>", opendata.export, name="open_data"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
@@ -27,6 +31,12 @@ urlpatterns += i18n_patterns(
     path("agencies/<slug:slug>/", views.agency_detail, name="agency"),
     path("officials/<slug:slug>/", views.official_detail, name="official"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/api-tokens/", views.create_api_token, name="create_api_token"),
+    path(
+        "accounts/profile/api-tokens/<int:pk>/revoke/",
+        views.revoke_api_token,
+        name="revoke_api_token",
+    ),
     path("accounts/", include("allauth.urls")),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
@@ -44,5 +54,7 @@ urlpatterns += i18n_patterns(
     path("live/schedule/", live_views.schedule, name="live_schedule"),
     path("live/<int:pk>/", live_views.room, name="live_session"),
     path("live/<int:pk>/transcript/", live_views.transcript, name="live_transcript"),
+    path("transparency/", transparency_views.overview, name="transparency"),
+    path("transparency/<slug:slug>/", transparency_views.agency, name="transparency_agency"),
     prefix_default_language=True,
 )

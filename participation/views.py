@@ -17,12 +17,14 @@ from moderation.pipeline import ContentRefused
 from participation import notify, queries
 from participation.access import visible_notifications
 from participation.actions import (
+    do_create_api_token,
     do_mark_notifications_read,
+    do_revoke_api_token,
     do_set_notification_preferences,
     do_set_preferred_language,
     do_update_profile,
 )
-from participation.forms import NotificationPreferencesForm, ProfileForm
+from participation.forms import ApiTokenForm, NotificationPreferencesForm, ProfileForm
 from participation.http import client_ip
 from participation.models import Agency, Heartbeat, Official, User
 from reception import stats
@@ -92,7 +94,50 @@ def profile(request: HttpRequest) -> HttpResponse:
                     _("Your profile is saved. Your public name and text wait for a moderator."),
                 )
             return HttpResponseRedirect(translate_url(request.path, saved.preferred_language))
-    return render(request, "participation/profile.html", {"form": form})
+    return render(request, "participation/profile.html", _profile_context(user, form))
+
+
+def _profile_context(user: User, form: ProfileForm, **extra: object) -> dict[str, object]:
+    return {
+        "form": form,
+        "token_form": extra.pop("token_form", None) or ApiTokenForm(),
+        "api_tokens": user.api_tokens.all(),
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def create_api_token(request: HttpRequest) -> HttpResponse:
+    """Make a personal API token and show it once, on the profile page (no redirect:
+    the token must not travel through the session or a URL)."""
+    user = request.user
+    assert isinstance(user, User)
+    token_form = ApiTokenForm(request.POST)
+    profile_form = ProfileForm(instance=User.objects.get(pk=user.pk))
+    if not token_form.is_valid():
+        context = _profile_context(user, profile_form, token_form=token_form)
+        return render(request, "participation/profile.html", context, status=400)
+    try:
+        token, raw = do_create_api_token(user, name=token_form.cleaned_data["name"])
+    except ValueError:
+        token_form.add_error(None, _("You have too many active tokens: revoke one first."))
+        context = _profile_context(user, profile_form, token_form=token_form)
+        return render(request, "participation/profile.html", context, status=400)
+    context = _profile_context(user, profile_form, new_token=raw, new_token_name=token.name)
+    response = render(request, "participation/profile.html", context, status=201)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    token = do_revoke_api_token(user, token_id=pk)  # another's token: AccessDenied, a 404
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return HttpResponseRedirect(reverse("profile") + "#api-tokens")
 
 
 def person(request: HttpRequest, pk: int) -> HttpResponse:

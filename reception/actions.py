@@ -199,7 +199,9 @@ def _operator_scope(operator: User) -> Agency | None:
 
 
 @transaction.atomic
-def do_accept(appeal: Appeal, *, actor: User, assignee: User | None = None) -> Appeal:
+def do_accept(
+    appeal: Appeal, *, actor: User, assignee: User | None = None, now: datetime | None = None
+) -> Appeal:
     check_office(actor, appeal)
     _require(appeal, Appeal.State.REGISTERED)
     if assignee is not None and not any(
@@ -209,7 +211,7 @@ def do_accept(appeal: Appeal, *, actor: User, assignee: User | None = None) -> A
     appeal.state = Appeal.State.ACCEPTED
     appeal.assignee = assignee or actor
     appeal.save(update_fields=["state", "assignee"])
-    clocks.stop(appeal, [Clock.Kind.FIRST_RESPONSE], met=True)
+    clocks.stop(appeal, [Clock.Kind.FIRST_RESPONSE], met=True, now=now)
     _event(appeal, "accepted", actor=actor)
     _tell_citizen(appeal, "appeal_accepted")
     return appeal
@@ -336,7 +338,14 @@ def do_draft_answer(appeal: Appeal, *, actor: User, text: str, outcome: Appeal.O
 
 
 @transaction.atomic
-def do_answer(appeal: Appeal, *, actor: User, text: str, outcome: Appeal.Outcome) -> Appeal:
+def do_answer(
+    appeal: Appeal,
+    *,
+    actor: User,
+    text: str,
+    outcome: Appeal.Outcome,
+    now: datetime | None = None,
+) -> Appeal:
     """Publish the answer. Delegates may, unless their agency asks officials to approve."""
     check_office(actor, appeal)
     _require(appeal, Appeal.State.REGISTERED, Appeal.State.ACCEPTED, Appeal.State.AWAITING_CITIZEN)
@@ -344,7 +353,7 @@ def do_answer(appeal: Appeal, *, actor: User, text: str, outcome: Appeal.Outcome
         raise AccessDenied
     if not text.strip():
         raise InvalidTransition(str(_("The answer is empty.")))
-    now = timezone.now()
+    now = now or timezone.now()
     appeal.state = Appeal.State.ANSWERED
     appeal.answer = text.strip()
     appeal.answer_html = render_markdown(appeal.answer)
@@ -371,12 +380,14 @@ def do_answer(appeal: Appeal, *, actor: User, text: str, outcome: Appeal.Outcome
 
 
 @transaction.atomic
-def do_rate(appeal: Appeal, *, citizen: User, rating: Appeal.Rating) -> Appeal:
+def do_rate(
+    appeal: Appeal, *, citizen: User, rating: Appeal.Rating, now: datetime | None = None
+) -> Appeal:
     """Satisfied: closed. Not satisfied: reopened once here, then escalated as a complaint."""
     if appeal.citizen_id != citizen.pk:
         raise AccessDenied
     _require(appeal, Appeal.State.ANSWERED)
-    now = timezone.now()
+    now = now or timezone.now()
     appeal.rating = rating
     appeal.rated_at = now
     if rating == Appeal.Rating.SATISFIED:

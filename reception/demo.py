@@ -40,6 +40,83 @@ DEMO_APPEALS = [
 ]  # fmt: skip
 
 
+# Months of history for the transparency pages' trends: citizen, agency, kind, subject,
+# text, days ago, working on it after (days), answered after (days, None: never),
+# rating ("", "satisfied", "unsatisfied").
+HISTORY = [
+    ("citizen1@demo.kz", "almaty-akimat", "request", "Аялдамаға шатыр орнату",
+     "Тимирязев көшесіндегі аялдамада шатыр жоқ, жаңбырда адамдар суланады.",
+     300, 1, 4, "satisfied"),
+    ("citizen2@demo.kz", "karaganda-city-akimat", "complaint", "Не вывозят мусор",
+     "Во дворе дома по улице Ерубаева мусор не вывозят уже две недели.",
+     270, 2, 9, "unsatisfied"),
+    ("citizen3@demo.kz", "almaty-akimat", "proposal", "Велодорожка вдоль Есентая",
+     "Предлагаю продлить велодорожку вдоль реки Есентай до проспекта Аль-Фараби.",
+     240, 1, 6, ""),
+    ("citizen4@demo.kz", "turkistan-region-akimat", "question", "Мектеп автобусы",
+     "Ауылымыздан аудан орталығындағы мектепке балаларды қандай автобус тасиды?",
+     210, 3, 12, "satisfied"),
+    ("citizen5@demo.kz", "karaganda-region-akimat", "request", "Ремонт дороги на Темиртау",
+     "На трассе Караганда — Темиртау после зимы много ям, прошу включить в план ремонта.",
+     180, 1, 3, "satisfied"),
+    ("citizen1@demo.kz", "almaty-akimat", "complaint", "Жылу берілмейді",
+     "Қазан айы аяқталды, ал біздің үйге әлі жылу берілген жоқ.",
+     150, 0, 2, "satisfied"),
+    ("citizen2@demo.kz", "turkistan-region-akimat", "question", "Газификация села",
+     "Когда в село Карабулак проведут газ? Обещали ещё в прошлом году.",
+     120, 2, 20, "unsatisfied"),
+    ("citizen3@demo.kz", "karaganda-city-akimat", "proposal", "Саябаққа орындықтар",
+     "Орталық саябақта орындықтар аз, қарт адамдарға демалатын жер жетпейді.",
+     90, 1, 5, ""),
+    ("citizen4@demo.kz", "almaty-akimat", "question", "Запись в детский сад",
+     "Как встать в очередь в детский сад, если ребёнок родился в другом городе?",
+     60, 1, 3, "satisfied"),
+    ("citizen5@demo.kz", "karaganda-region-akimat", "complaint", "Су құбыры ағып жатыр",
+     "Бұқар жырау көшесіндегі су құбыры бір айдан бері ағып жатыр.",
+     40, 4, None, ""),
+]  # fmt: skip
+
+
+def seed_history() -> int:
+    """Appeals answered (or not) over the past months, with their own dates."""
+    moderator = User.objects.get(email="moderator@demo.kz")
+    now = timezone.now()
+    created = 0
+    for email, slug, kind, subject, text, days_ago, accept, answer, rating in HISTORY:
+        citizen = User.objects.get(email=email)
+        if Appeal.objects.filter(citizen=citizen, subject=subject).exists():
+            continue
+        submitted = now - timedelta(days=days_ago, hours=3)
+        appeal = actions.do_submit_appeal(
+            citizen=citizen, kind=Appeal.Kind(kind), subject=subject, text=text,
+            is_public=True, agency=Agency.objects.get(slug=slug), now=submitted,
+        )  # fmt: skip
+        item = ModerationItem.objects.get(kind="appeal", object_id=appeal.pk)
+        if item.state == State.HELD:
+            do_decide(
+                item, moderator=moderator, state=State.PUBLISHED,
+                reason=Reason.MEETS_RULES, version=item.version,
+            )  # fmt: skip
+        appeal.refresh_from_db()
+        head = Official.objects.filter(agency=appeal.agency, is_head=True).first()
+        created += 1
+        if head is None:
+            continue
+        actions.do_accept(appeal, actor=head.user, now=submitted + timedelta(days=accept))
+        if answer is None:
+            continue
+        actions.do_answer(
+            appeal, actor=head.user, text="Өтінішіңіз қаралды, шаралар қабылданды.",
+            outcome=Appeal.Outcome.RESOLVED, now=submitted + timedelta(days=answer),
+        )  # fmt: skip
+        if rating:
+            actions.do_rate(
+                appeal, citizen=citizen, rating=Appeal.Rating(rating),
+                now=submitted + timedelta(days=answer + 2),
+            )  # fmt: skip
+    return created
+
+
 def seed_appeals() -> int:
     moderator = User.objects.get(email="moderator@demo.kz")
     created = 0

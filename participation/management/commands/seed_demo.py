@@ -823,9 +823,10 @@ class Command(BaseCommand):
             topics = self._topics()
             agencies = self._agencies(regions, topics)
             logins = self._people(regions, agencies)
-            from reception.demo import seed_appeals, seed_live_sessions
+            from reception.demo import seed_appeals, seed_history, seed_live_sessions
 
             appeals = seed_appeals()
+            appeals += seed_history()  # months of it, for the transparency trends
             live = seed_live_sessions()
         if verbosity >= 1:
             self.stdout.write(f"Demo appeals created: {appeals}\n")
