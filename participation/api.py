@@ -323,6 +323,7 @@ def me(request: HttpRequest) -> Any:
 ROUTERS: list[tuple[str, str]] = [
     ("/", "participation.api.router"),
     ("/", "reception.api.router"),
+    ("/", "reception.live_api.router"),
 ]
 
 for _prefix, _dotted in ROUTERS:

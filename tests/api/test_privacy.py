@@ -9,9 +9,10 @@ from django.test import Client
 
 from participation.api import api
 from participation.models import PRIVATE_USER_FIELDS, ApiToken, User
-from reception import actions
-from reception.models import Appeal
+from reception import actions, live_actions
+from reception.models import Appeal, LiveSession
 from tests.api.conftest import body, token_for
+from tests.reception.live_helpers import make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,9 @@ ENDPOINTS: dict[str, list[str]] = {
     "/api/appeals/{number}": ["/api/appeals/{private}", "/api/appeals/{public}"],
     "/api/statistics": ["/api/statistics?period=all", "/api/statistics?region=almaty"],
     "/api/statistics/agencies/{slug}": ["/api/statistics/agencies/almaty?period=all"],
+    "/api/live-sessions": ["/api/live-sessions?limit=100", "/api/live-sessions?state=live"],
+    "/api/live-sessions/{session_id}": ["/api/live-sessions/{live}", "/api/live-sessions/{pre}"],
+    "/api/live-sessions/{session_id}/messages": ["/api/live-sessions/{live}/messages"],
 }
 EXPORTS_AND_PAGES = [
     "/api/openapi.json",
@@ -84,15 +88,23 @@ def secrets(world, settings, tmp_path, published):
     actions.do_draft_answer(
         public, actor=world.aigerim, text="draft-secret", outcome=Appeal.Outcome.RESOLVED
     )
+    # Live sessions: a question waiting for approval and a hidden chat message.
+    pre = make_session(world, mode=LiveSession.Mode.PREMODERATED)
+    live_actions.do_ask_question(pre, author=world.alice, text="live-pending-secret")
+    live = make_session(world)
+    hidden = live_actions.do_post_message(live, author=world.bob, text="live-hidden-secret")
+    live_actions.do_hide(hidden, actor=world.marat)
     raw_token = token_for(world.alice)
     values = ["Alice Smithova", "Bobur Karimov", "850101300005", "Neighbour Ivanov",
               "Abai 150, flat 12", "proof-secret", "bob-scan", "ask-secret", "clarify-secret",
-              "draft-secret", private.tracking_number, raw_token,
+              "draft-secret", private.tracking_number, raw_token, "live-pending-secret",
+              "live-hidden-secret",
               ApiToken.objects.get().digest]  # fmt: skip
     for person in User.objects.all():
         values += [str(getattr(person, field)) for field in PRIVATE_USER_FIELDS
                    if getattr(person, field)]  # fmt: skip
-    return {"private": private, "public": public, "values": values, "token": raw_token}
+    return {"private": private, "public": public, "values": values, "token": raw_token,
+            "live": live, "pre": pre}  # fmt: skip
 
 
 def test_every_endpoint_is_in_the_table():
@@ -122,7 +134,8 @@ def test_no_private_field_or_record_leaves_through_any_endpoint(world, secrets):
     urls = [url for rows in ENDPOINTS.values() for url in rows] + EXPORTS_AND_PAGES
     urls = [
         url.format(private=secrets["private"].tracking_number,
-                   public=secrets["public"].tracking_number)
+                   public=secrets["public"].tracking_number,
+                   live=secrets["live"].pk, pre=secrets["pre"].pk)
         for url in urls
     ]  # fmt: skip
     checked = 0
