@@ -12,3 +12,8 @@ class ReceptionConfig(AppConfig):
 
         register_appeals()
         register_live()
+
+        from participation.transparency import register_section
+        from reception.live_queries import transparency_section
+
+        register_section(transparency_section)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from participation.models import Agency, Region
+from participation.transparency import Figure, Section
+from participation.workdays import ALMATY
 from reception.live_actions import message_data, question_data
 from reception.models import LiveMessage, LiveQuestion, LiveSession
+from reception.stats import Period, percent
 
 SNAPSHOT_MESSAGES = 200
 
@@ -105,3 +110,53 @@ def voted_ids(session: LiveSession, user: Any) -> set[int]:
             "question_id", flat=True
         )
     )
+
+
+def transparency_section(
+    agency: Agency | None, period: Period, region: Region | None
+) -> Section | None:
+    """Live sessions on the transparency pages: held, questions, answered, became appeals.
+
+    Sessions count by their start's local date, in the period; questions are the
+    public ones of those sessions (approved by the hosts, visible).
+    """
+    sessions = LiveSession.objects.filter(state=LiveSession.State.ENDED)
+    if agency is not None:
+        sessions = sessions.filter(agency=agency)
+    if region is not None:
+        sessions = sessions.filter(agency__region=region)
+    if period.start is not None:
+        sessions = sessions.filter(starts_at__gte=_local_midnight(period.start))
+    if period.end is not None:
+        sessions = sessions.filter(starts_at__lt=_local_midnight(period.end + timedelta(days=1)))
+    questions = LiveQuestion.objects.filter(
+        session__in=sessions, is_visible=True, status__in=PUBLIC_QUESTION_STATUSES
+    ).aggregate(
+        asked=Count("id"),
+        answered=Count("id", filter=Q(status=LiveQuestion.Status.ANSWERED)),
+        appeals=Count("id", filter=Q(appeal__isnull=False)),
+    )
+    return Section(
+        key="live_sessions",
+        title=_("Live sessions"),
+        figures=[
+            Figure("sessions_held", _("Sessions held"), sessions.count()),
+            Figure("questions_asked", _("Questions in the queue"), questions["asked"]),
+            Figure("questions_answered", _("Questions answered live"), questions["answered"]),
+            Figure(
+                "answered_percent",
+                _("Share answered live"),
+                percent(questions["answered"], questions["asked"]),
+                "%",
+            ),
+            Figure(
+                "became_appeals",
+                _("Unanswered questions sent on as appeals"),
+                questions["appeals"],
+            ),
+        ],
+    )
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), ALMATY)

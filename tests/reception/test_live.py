@@ -256,3 +256,28 @@ def test_the_demo_has_a_past_session_with_a_transcript_and_an_upcoming_one(clien
     page = client.get(f"/ru/live/{past.pk}/transcript/").content.decode()
     assert "Двадцать новых автобусов" in page
     assert "Сәлеметсіз бе!" in page
+
+
+def test_the_transparency_figures_count_sessions_and_their_questions(client, world: World) -> None:
+    """Held sessions and the fate of their public questions, as on the pages and the API."""
+    session = make_session(world)
+    answered = live_actions.do_ask_question(session, author=world.alice, text="Мектеп қашан?")
+    live_actions.do_answer_question(answered, actor=world.marat, text="Қыркүйекте.")
+    live_actions.do_ask_question(session, author=world.bob, text="Когда будет парк?")
+    make_session(world, title="Not held yet", state=LiveSession.State.SCHEDULED)
+    live_actions.do_end_session(session, actor=world.marat)  # the open question becomes an appeal
+
+    figures = client.get("/api/statistics?period=all").json()["sections"]["live_sessions"]
+    assert figures == {
+        "sessions_held": 1,
+        "questions_asked": 2,
+        "questions_answered": 1,
+        "answered_percent": 50,
+        "became_appeals": 1,
+    }
+    mazhilis = client.get(f"/api/statistics/agencies/{world.mazhilis.slug}?period=all").json()
+    assert mazhilis["sections"]["live_sessions"]["sessions_held"] == 1
+    almaty = client.get(f"/api/statistics/agencies/{world.almaty.slug}?period=all").json()
+    assert almaty["sections"]["live_sessions"]["sessions_held"] == 0
+    page = client.get(f"/en/transparency/{world.mazhilis.slug}/?period=all").content.decode()
+    assert "Sessions held" in page
