@@ -497,3 +497,8 @@ class DailyDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.date:%Y-%m-%d}"
+
+
+# Petitions live in their own module to keep this one readable (SPEC §5); the
+# import registers their models with the app.
+from participation import petition_models  # noqa: E402, F401
