@@ -39,5 +39,6 @@ urlpatterns += i18n_patterns(
     path("office/", reception_views.office, name="office"),
     path("operator/", reception_views.operator, name="operator"),
     path("agencies/<slug:slug>/write/", reception_views.write_to_agency, name="write_agency"),
+    path("petitions/", include("participation.petition_urls")),
     prefix_default_language=True,
 )
