@@ -1,0 +1,88 @@
+"""Fifty sign requests at once for one mailbox under different spellings: one signature.
+
+The accounts differ (``+tag``, dots, case, googlemail), so no account-level check
+can catch them; only the unique (petition, identity) constraint does. Each
+request runs in its own thread with its own database connection, released
+together by a barrier.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from participation.petition_actions import tally
+from participation.petition_models import Signature
+from tests.base import World
+from tests.factories import UserFactory
+from tests.petitions.helpers import open_petition
+
+REQUESTS = 50
+
+
+def spellings(count: int) -> list[str]:
+    """Fifty addresses of one Gmail mailbox: dots anywhere, any +tag, any case."""
+    local = "aruzhanbekova"
+    found = []
+    for n in range(count):
+        dotted = ".".join([local[: 1 + n % 12], local[1 + n % 12 :]])
+        name = dotted.upper() if n % 3 == 0 else dotted
+        tag = f"+spike{n}" if n else ""
+        domain = "googlemail.com" if n % 5 == 0 else "gmail.com"
+        found.append(f"{name}{tag}@{domain}")
+    assert len({address.lower() for address in found}) == count
+    return found
+
+
+def sign_all_at_once(world: World, *, signers: int) -> tuple[int, list[int]]:
+    petition = open_petition(world, threshold=1000)
+    clients = []
+    for address in spellings(signers):
+        client = Client()
+        client.force_login(UserFactory.create(email=address))
+        clients.append(client)
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def sign(client: Client) -> None:
+        try:
+            barrier.wait()
+            response = client.post(f"/en/petitions/{petition.pk}/sign/", {"public": "on"})
+            with lock:
+                statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    tally()
+    petition.refresh_from_db()
+    assert Signature.objects.filter(petition=petition).count() == 1
+    return petition.signature_count, statuses
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_requests_for_one_mailbox_make_one_signature(world: World) -> None:
+    count, statuses = sign_all_at_once(world, signers=REQUESTS)
+    assert statuses == [303] * REQUESTS  # every request answered, none failed
+    assert count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_for_one_mailbox_make_one_signature_on_sqlite(
+    world: World, settings: object
+) -> None:
+    """The same on the embedded default. SQLite serialises writers, so fewer threads."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the PostgreSQL version covers this database")
+    count, statuses = sign_all_at_once(world, signers=10)
+    assert statuses == [303] * 10
+    assert count == 1
