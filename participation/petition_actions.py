@@ -25,6 +25,7 @@ Counting (why no signer ever waits on a counter row):
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -372,14 +373,14 @@ def do_sign(
     Idempotent: the unique (petition, identity) constraint turns a second
     signature of the same person, under any spelling of their address and any
     concurrency, into a no-op. Signatures over the address's burst or sustained
-    rate limit are kept, marked ``excess`` and not counted.
+    rate limit are kept, marked ``excess`` and not counted. The account's
+    confirmed address is checked by the INSERT itself (``WHERE EXISTS``), so the
+    common case costs one statement; only a refused INSERT asks why.
     """
-    if not is_verified(user):
-        raise PetitionError(_("Confirm your e-mail address before signing."))
     if not petition.may_sign:
         raise PetitionError(_("This petition is not open for signatures."))
     identity = normalise_identity(user.email)
-    counted = not _over_address_limit(ip)
+    counted = not over_address_limit(ip)
     row = _insert_ignoring_conflict(
         Signature._meta.db_table,
         {
@@ -395,61 +396,113 @@ def do_sign(
             "created_at": timezone.now(),
         },
         conflict="petition_id, identity",
+        verified_user=user.pk,
     )
+    if row is None and not is_verified(user):
+        raise PetitionError(_("Confirm your e-mail address before signing."))
     if row is not None:
         transaction.on_commit(kick_tally)
     return SignResult(created=row is not None, counted=counted)
 
 
-def _insert_ignoring_conflict(table: str, values: dict[str, Any], *, conflict: str) -> int | None:
+def _insert_ignoring_conflict(
+    table: str, values: dict[str, Any], *, conflict: str, verified_user: int | None = None
+) -> int | None:
     """``INSERT … ON CONFLICT (…) DO NOTHING RETURNING id``: the new id, or None if the
-    unique constraint already held such a row. PostgreSQL and SQLite (3.35+) alike."""
+    unique constraint already held such a row (or, with ``verified_user``, if that
+    account has no confirmed address). PostgreSQL and SQLite (3.35+) alike."""
     columns = ", ".join(values)
     marks = ", ".join(["%s"] * len(values))
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608  (our names)
-        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id"
-    )
     params = [
         connection.ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v
         for v in values.values()
     ]
+    if verified_user is None:
+        source = f"VALUES ({marks})"
+    else:
+        emails = EmailAddress._meta.db_table
+        source = (
+            f"SELECT {marks} WHERE EXISTS (SELECT 1 FROM {emails} "  # noqa: S608  (our names)
+            "WHERE user_id = %s AND verified)"
+        )
+        params.append(verified_user)
+    sql = (
+        f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({conflict}) DO NOTHING RETURNING id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return int(row[0]) if row else None
 
 
-def _over_address_limit(ip: str | None) -> bool:
-    """Count one signature for the address; True if it is over the burst
-    (per minute) or the sustained (per hour) limit."""
+def over_address_limit(ip: str | None) -> bool:
+    """Count one signature for the address; True if it is over the burst (per
+    minute) or the sustained (per hour) limit. Fixed windows; with Redis one
+    round trip for both counters, shared by every process."""
     if not ip:
         return False
-    burst = _consume(f"b:{ip}", 60) > int(settings.PETITION_RATE_BURST)
-    sustained = _consume(f"s:{ip}", 3600) > int(settings.PETITION_RATE_SUSTAINED)
-    return burst or sustained
+    burst, sustained = int(settings.PETITION_RATE_BURST), int(settings.PETITION_RATE_SUSTAINED)
+    now = time.time()
+    keys = [(f"b:{ip}:{int(now // 60)}", 61), (f"s:{ip}:{int(now // 3600)}", 3601)]
+    client = _redis()
+    if client is None:
+        counts = [_consume(key, window) for key, window in keys]
+    else:
+        pipe = client.pipeline(transaction=False)
+        for key, window in keys:
+            pipe.set(_redis_key(key), 0, ex=window, nx=True)
+            pipe.incr(_redis_key(key))
+        replies = pipe.execute()
+        counts = [int(replies[1]), int(replies[3])]
+    return counts[0] > burst or counts[1] > sustained
+
+
+@functools.cache
+def _redis() -> Any:
+    """A Redis client of our own (one per process, pooled): Django's cache builds a
+    new client object on every call, which costs more than the round trip."""
+    url = getattr(settings, "REDIS_URL", "")
+    if not url or "RedisCache" not in settings.CACHES["default"]["BACKEND"]:
+        return None
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+def _redis_key(key: str) -> str:
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:petitions:rate:{key}"
 
 
 def _consume(key: str, window: int) -> int:
-    """A fixed-window counter in the cache (shared across processes with Redis)."""
-    bucket = int(time.time() // window)
-    cache_key = f"petitions:rate:{key}:{bucket}"
-    if cache.add(cache_key, 1, timeout=window + 1):
+    """A fixed-window counter in the cache (the local-memory cache without Redis)."""
+    cache_key = f"petitions:rate:{key}"
+    if cache.add(cache_key, 1, timeout=window):
         return 1
     try:
         return int(cache.incr(cache_key))
     except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window + 1)
+        cache.add(cache_key, 1, timeout=window)
         return 1
 
 
 def kick_tally() -> None:
-    """Queue a tally soon, at most once a second across processes (the cache says
-    who kicked last). A lost kick only delays the count: the tally also runs every minute."""
-    if cache.add("petitions:tally-kick", 1, timeout=int(settings.PETITION_TALLY_KICK_SECONDS)):
+    """Have the tally run about a second from now, once for all the signatures
+    committed until then, across processes (the first signer of each second sets
+    the cache key and schedules the run). A lost kick only delays the count: the
+    tally also runs every minute."""
+    seconds = int(settings.PETITION_TALLY_KICK_SECONDS)
+    client = _redis()
+    if client is not None:
+        first = client.set(_redis_key("tally-kick"), 1, ex=seconds, nx=True)
+    else:
+        first = cache.add("petitions:tally-kick", 1, timeout=seconds)
+    if first:
         from participation.tasks import tally_signatures
 
-        tally_signatures()
+        if seconds:
+            tally_signatures.schedule(delay=seconds)
+        else:
+            tally_signatures()
 
 
 # --- Counting --------------------------------------------------------------------------

@@ -124,7 +124,7 @@ class RegionRow:
 
 def by_region(petition: Petition) -> list[RegionRow]:
     """Counted signatures per region, largest first, then the unnamed; they add up."""
-    counts = dict(petition.tallies.values_list("region_id", "count"))
+    counts: dict[int | None, int] = dict(petition.tallies.values_list("region_id", "count"))
     total = sum(counts.values())
     regions = {region.pk: region for region in Region.objects.all()}
     rows = [

@@ -154,7 +154,7 @@ def test_it_keeps_region_totals_adding_up_to_the_count(world: World) -> None:
         do_sign(petition, user=UserFactory.create(), region=regions[n % 3] if n < 7 else None)
     tally(batch=2)
     petition.refresh_from_db()
-    totals = dict(petition.tallies.values_list("region_id", "count"))
+    totals: dict[int | None, int] = dict(petition.tallies.values_list("region_id", "count"))
     assert sum(totals.values()) == petition.signature_count == 9
     assert totals[None] == 2
 
