@@ -826,8 +826,12 @@ class Command(BaseCommand):
             from reception.demo import seed_appeals
 
             appeals = seed_appeals()
+            from participation.petition_demo import seed_petitions
+
+            petitions = seed_petitions()
         if verbosity >= 1:
             self.stdout.write(f"Demo appeals created: {appeals}\n")
+            self.stdout.write(f"Demo petitions created: {petitions}\n")
             self._print_logins(logins)
         if verbosity >= 2:
             self._print_recovery_codes([email for email, _role, _agency in logins])
