@@ -101,8 +101,9 @@ def seed_petitions() -> int:
         if target == "draft":
             continue
         actions.do_start_collecting(petition, author=author)
-        supporters = 12 if target == "collecting" else petition.supporters_needed
-        for user in signers[-supporters:]:
+        needed = petition.supporters_needed
+        supporters = min(12, needed - 1) if target == "collecting" else needed
+        for user in signers[len(signers) - supporters :] if supporters > 0 else []:
             actions.do_support(petition, user=user)
         if target in ("collecting", "moderation"):
             continue
