@@ -80,3 +80,62 @@ def test_fifty_concurrent_requests_for_one_mailbox_make_one_signature(world: Wor
     count, statuses = sign_all_at_once(world, signers=REQUESTS)
     assert statuses == [303] * REQUESTS  # every request answered, none failed
     assert count == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_count_is_exact_after_signing_tallying_and_invalidating_at_once(world: World) -> None:
+    """Signers, two tallies and an invalidation racing on one petition: once the
+    queue drains, the shown count is the number of valid signatures and the
+    region tallies add up to it."""
+    from participation.models import Region
+    from participation.petition_actions import do_invalidate_signatures, do_sign
+    from participation.petition_models import Petition
+
+    petition = open_petition(world, threshold=1000)
+    # Transactional tests flush the regions migration 0002 loads: make four.
+    regions = [
+        Region.objects.get_or_create(
+            slug=slug, defaults={"name_kk": slug, "name_ru": slug, "name_en": slug}
+        )[0]
+        for slug in ("almaty", "astana", "shymkent", "abai")
+    ]
+    users = [
+        UserFactory.create(email=f"racer{n}@{'bots.example' if n % 3 == 0 else 'example.kz'}")
+        for n in range(60)
+    ]
+    start = threading.Barrier(len(users) + 3)
+    errors: list[BaseException] = []
+
+    def run(work: object) -> None:
+        try:
+            start.wait()
+            work()  # type: ignore[operator]
+        except BaseException as exc:  # noqa: BLE001  (reported by the assertion below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def signer(n: int) -> object:
+        return lambda: do_sign(petition, user=users[n], region=regions[n % 4], ip=f"192.0.2.{n}")
+
+    def tallies() -> None:
+        for _round in range(20):
+            tally(batch=7)
+
+    def invalidate() -> None:
+        do_invalidate_signatures(petition, moderator=world.moira, domain="bots.example")
+
+    workers = [signer(n) for n in range(len(users))] + [tallies, tallies, invalidate]
+    threads = [threading.Thread(target=run, args=(work,)) for work in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    tally()
+    petition = Petition.objects.get(pk=petition.pk)
+    valid = Signature.objects.filter(petition=petition, state="valid").count()
+    assert Signature.objects.filter(petition=petition).count() == 60
+    assert petition.signature_count == valid
+    assert sum(petition.tallies.values_list("count", flat=True)) == valid
