@@ -111,7 +111,7 @@ def test_the_count_is_exact_after_signing_tallying_and_invalidating_at_once(worl
         try:
             start.wait()
             work()  # type: ignore[operator]
-        except BaseException as exc:  # noqa: BLE001  (reported by the assertion below)
+        except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
         finally:
             connection.close()
