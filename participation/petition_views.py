@@ -185,7 +185,7 @@ def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect_to_login(detail)
     user = request.user
     assert isinstance(user, User)
-    petition = queries.access_petition(user, pk)
+    petition = queries.access_for_signing(pk)
     form = SignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a region from the list, or none."))
