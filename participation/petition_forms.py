@@ -33,6 +33,16 @@ class PetitionForm(forms.Form):
     )
 
 
+class EditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(
+        label=_("What you ask for, and why"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Markdown is allowed. Checked by moderators before it is shown."),
+    )
+
+
 class SignForm(forms.Form):
     region = RegionField(
         queryset=Region.objects.all(),

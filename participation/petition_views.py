@@ -22,6 +22,7 @@ from participation.http import client_ip
 from participation.models import Role, User
 from participation.petition_forms import (
     DecideForm,
+    EditForm,
     InvalidateForm,
     PetitionForm,
     RespondForm,
@@ -41,6 +42,7 @@ def petition_list(request: HttpRequest) -> HttpResponse:
         "petitions": [(p, [queries.signature_bar(p)]) for p in petitions],
         "state": state,
         "filters": [(code, Petition.State(code).label) for code in LIST_FILTERS],
+        "moderates": bool(agencies_with_role(request.user, Role.MODERATOR)),
     }
     return render(request, "petitions/list.html", context)
 
@@ -120,6 +122,10 @@ def _context(request: HttpRequest, petition: Petition, forms: dict[str, Any]) ->
         context["supported"] = petition.supporters.filter(identity=identity).exists()
         context["signed"] = petition.signatures.filter(identity=identity).exists()
         context["sign"] = forms.get("sign") or SignForm(initial={"region": user.region_id})
+    if is_author and petition.state == Petition.State.DRAFT:
+        context["edit"] = forms.get("edit") or EditForm(
+            initial={"title": petition.title, "text": petition.text}
+        )
     if is_moderator:
         context["decide"] = forms.get("decide") or DecideForm()
         context["invalidate"] = forms.get("invalidate") or InvalidateForm()
@@ -136,6 +142,19 @@ def _step(request: HttpRequest, petition: Petition) -> tuple[bool, dict[str, Any
     if step == "collect":
         actions.do_start_collecting(petition, author=user)
         messages.success(request, _("Share the link: supporters can now join."))
+        return True, {}
+    if step == "edit":
+        edit = EditForm(request.POST)
+        if not edit.is_valid():
+            return False, {"edit": edit}
+        try:
+            actions.do_edit_petition(
+                petition, author=user, ip=client_ip(request), **edit.cleaned_data
+            )
+        except ContentRefused as refused:
+            edit.add_error(None, refused.message)
+            return False, {"edit": edit}
+        messages.success(request, _("Your draft is saved. Check it, then invite supporters."))
         return True, {}
     if step == "support":
         if actions.do_support(petition, user=user):

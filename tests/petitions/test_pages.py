@@ -151,3 +151,21 @@ def test_it_removes_signers_personal_data_a_while_after_the_petition_ends(world:
     assert "bob" not in signature.identity
     petition.refresh_from_db()
     assert petition.signature_count == 1 and petition.anonymised_at is not None
+
+
+def test_it_lets_the_author_edit_a_draft_through_the_pipeline_and_not_after(world: World) -> None:
+    petition = draft(world)
+    client = signed_in(world.alice)
+    url = f"/en/petitions/{petition.pk}/"
+    edited = client.post(url, {"step": "edit", "title": "Жаңа атау", "text": "**Жаңа** мәтін"})
+    assert edited.status_code == 302
+    petition.refresh_from_db()
+    assert petition.title == "Жаңа атау" and "<strong>Жаңа</strong>" in petition.text_html
+    assert (
+        signed_in(world.bob).post(url, {"step": "edit", "title": "x", "text": "y"}).status_code
+        == 404
+    )
+    client.post(url, {"step": "collect"})
+    late = client.post(url, {"step": "edit", "title": "Кеш", "text": "Кеш"})
+    assert late.status_code == 409
+    assert b"Only a draft can be edited." in late.content
