@@ -366,6 +366,47 @@ def start_servers(
     return port, processes
 
 
+def cpu_seconds(root_pids: list[int]) -> float:
+    """User + system CPU of these processes and all their descendants, now (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    wanted = set(root_pids)
+    grew = True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in wanted} - wanted
+        grew = bool(more)
+        wanted |= more
+    return sum(times.get(pid, 0.0) for pid in wanted)
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of every process named postgres on this machine (ours and anyone's)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if "(postgres)" not in raw:
+            continue
+        fields = raw.rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
     for process in processes:
         process.send_signal(signal.SIGINT)
@@ -469,12 +510,29 @@ def main() -> None:
         log(f"{args.server}: {args.servers} processes on port {port}, one huey worker; "
             f"{args.clients} clients for {args.duration:.0f} s …")  # fmt: skip
         load = Load(port=port, petition=data["petition"], sessions=data["sessions"])
+        servers = [process.pid for process in processes[:-1]]
+        worker = [processes[-1].pid]
+        before = (
+            cpu_seconds(servers),
+            cpu_seconds(worker),
+            time.process_time(),
+            postgres_cpu_seconds(),
+            os.getloadavg()[0],
+        )
         elapsed = asyncio.run(load.run(args.clients, args.duration))
+        after = (
+            cpu_seconds(servers),
+            cpu_seconds(worker),
+            time.process_time(),
+            postgres_cpu_seconds(),
+            os.getloadavg()[0],
+        )
         checked = check(data["petition"], timeout=60)
     finally:
         stop(processes)
         if pgdata is not None:
             stop_postgres(pgdata)
+    handled = max(1, load.ok + load.repeats + load.errors)
     latencies = sorted(load.latencies) or [0.0]
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     result = {
@@ -491,6 +549,15 @@ def main() -> None:
         "servers": args.servers,
         "clients": args.clients,
         "redis": bool(os.environ.get("REDIS_URL")),
+        # CPU per request handled, from /proc: the web servers, the tally worker, this
+        # load generator, and every postgres process on the machine (others' too).
+        "server_cpu_ms_per_request": round((after[0] - before[0]) * 1000 / handled, 2),
+        "tally_cpu_ms_per_signature": round(
+            (after[1] - before[1]) * 1000 / max(1, checked["signatures"]), 3
+        ),
+        "client_cpu_ms_per_request": round((after[2] - before[2]) * 1000 / handled, 2),
+        "postgres_cpu_ms_per_request": round((after[3] - before[3]) * 1000 / handled, 2),
+        "load_average_1m": [round(before[4], 1), round(after[4], 1)],
         **checked,
     }
     log(f"{checked['signatures']} new signatures in {elapsed:.1f} s: {result['signatures_per_s']}/s, "
