@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import forms
@@ -43,8 +44,40 @@ class EditForm(forms.Form):
     )
 
 
+class CachedRegionField(RegionField):
+    """A region choice validated against the regions read at most once a minute per
+    process: the sign form is the hot path of a spike, and the 20 regions hardly change."""
+
+    def to_python(self, value: Any) -> Region | None:
+        if value in self.empty_values:
+            return None
+        try:
+            pk = int(value)
+            found = _regions().get(pk) or _regions(fresh=True)[pk]  # a new region: read again
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+        return found
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
+
+
+_REGIONS: tuple[float, dict[int, Region]] = (0.0, {})
+
+
+def _regions(*, fresh: bool = False) -> dict[int, Region]:
+    global _REGIONS
+    read_at, regions = _REGIONS
+    if fresh or time.monotonic() - read_at > 60 or not regions:
+        regions = {region.pk: region for region in Region.objects.all()}
+        _REGIONS = (time.monotonic(), regions)
+    return regions
+
+
 class SignForm(forms.Form):
-    region = RegionField(
+    region = CachedRegionField(
         queryset=Region.objects.all(),
         required=False,
         label=_("Your region (optional)"),

@@ -169,3 +169,11 @@ def test_it_lets_the_author_edit_a_draft_through_the_pipeline_and_not_after(worl
     late = client.post(url, {"step": "edit", "title": "Кеш", "text": "Кеш"})
     assert late.status_code == 409
     assert b"Only a draft can be edited." in late.content
+
+
+def test_it_refuses_a_region_that_does_not_exist_with_a_message(world: World) -> None:
+    petition = open_petition(world)
+    client = signed_in(world.bob)
+    response = client.post(f"/en/petitions/{petition.pk}/sign/", {"region": "999999"}, follow=True)
+    assert b"Choose a region from the list, or none." in response.content
+    assert not Signature.objects.exists()
