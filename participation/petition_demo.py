@@ -1,7 +1,10 @@
 """Demo petitions for ``seed_demo``: one in each state, signed across the regions.
 
 Idempotent: a petition is created only if no petition has its title, and the
-demo signer accounts (``signer0001@demo.kz`` …) only if missing. Everything
+demo signer accounts (``signer0001@demo.kz`` … ``signer1600@demo.kz``, password as
+every demo account) only if missing. ``signer1001``–``signer1005`` wrote the demo
+petitions; ``signer1100``–``signer1500`` are never used by the demo (free for
+journeys that need a fresh citizen). Everything
 goes through the real actions (moderation pipeline, supporters, signing, the
 tally, the response). The demo's thresholds are lowered (500 for a city, 800
 for a region, 1,500 for the republic) so that every state shows with a few
@@ -14,6 +17,7 @@ import random
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.test import override_settings
 from django.utils import timezone
 
@@ -70,11 +74,16 @@ RESPONSE = (
 
 
 def _signers() -> list[User]:
-    """The demo signer accounts, verified, created once."""
+    """The demo signer accounts, verified, created once; like every demo account they
+    sign in with the demo password (one hash computed once: hashing 1,600 times is slow)."""
+    from participation.management.commands.seed_demo import DEMO_PASSWORD
+
     wanted = [f"signer{n:04d}@demo.kz" for n in range(1, SIGNERS + 1)]
+    password = make_password(DEMO_PASSWORD)
+    User.objects.filter(email__in=wanted).update(password=password)
     existing = set(User.objects.filter(email__in=wanted).values_list("email", flat=True))
     new = User.objects.bulk_create(
-        User(email=email, password="!", display_name=f"Азамат {email[6:10]}")  # noqa: S106
+        User(email=email, password=password, display_name=f"Азамат {email[6:10]}")
         for email in wanted
         if email not in existing
     )

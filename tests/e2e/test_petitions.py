@@ -18,7 +18,9 @@ from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
-AUTHOR = "citizen5@demo.kz"
+# A demo account the demo never uses: an author whose petition is published becomes a
+# trusted writer, and the other journeys expect citizen1–5's first texts to be held.
+AUTHOR = "signer1400@demo.kz"
 SUPPORTERS = ("citizen1@demo.kz", "citizen2@demo.kz")
 SIGNERS = ("citizen3@demo.kz", "citizen4@demo.kz")
 MODERATOR = "moderator@demo.kz"
