@@ -44,6 +44,7 @@ from participation.access import AccessDenied, check_role, holds_role
 from participation.actions import do_notify_many
 from participation.models import Agency, Membership, Official, Region, Role, User
 from participation.petition_models import (
+    SIGNING_STATES,
     Petition,
     PetitionDecision,
     PetitionEvent,
@@ -373,16 +374,19 @@ def do_sign(
     Idempotent: the unique (petition, identity) constraint turns a second
     signature of the same person, under any spelling of their address and any
     concurrency, into a no-op. Signatures over the address's burst or sustained
-    rate limit are kept, marked ``excess`` and not counted. The account's
-    confirmed address is checked by the INSERT itself (``WHERE EXISTS``), so the
-    common case costs one statement; only a refused INSERT asks why.
+    rate limit are kept, marked ``excess`` and not counted.
+
+    The hot path of a spike is two round trips: one to Redis (both rate limits
+    and the tally kick, pipelined) and one INSERT that checks, in its ``WHERE``,
+    that the account has a confirmed address and that the petition is listed,
+    open and inside its window. ``petition`` may be a bare ``Petition(pk=…)``;
+    only a refused INSERT reads anything to say why (``AccessDenied`` for a
+    petition that does not exist or is not listed).
     """
-    if not petition.may_sign:
-        raise PetitionError(_("This petition is not open for signatures."))
     identity = normalise_identity(user.email)
-    counted = not over_address_limit(ip)
-    row = _insert_ignoring_conflict(
-        Signature._meta.db_table,
+    now = timezone.now()
+    counted, kicked = _address_limits_and_kick(ip)
+    row = _insert_signature(
         {
             "petition_id": petition.pk,
             "user_id": user.pk,
@@ -393,41 +397,61 @@ def do_sign(
             "ip": ip or None,
             "state": Signature.State.VALID if counted else Signature.State.EXCESS,
             "tallied": False,
-            "created_at": timezone.now(),
+            "created_at": now,
         },
-        conflict="petition_id, identity",
-        verified_user=user.pk,
+        user_id=user.pk,
+        petition_id=petition.pk,
+        now=now,
     )
-    if row is None and not is_verified(user):
-        raise PetitionError(_("Confirm your e-mail address before signing."))
-    if row is not None:
-        transaction.on_commit(kick_tally)
+    if kicked:  # even for a refused row: the kick's second may hold others' signatures
+        transaction.on_commit(schedule_tally)
+    if row is None:
+        found = Petition.objects.filter(pk=petition.pk).first()
+        if found is None or not found.is_listed:
+            raise AccessDenied
+        if not found.may_sign:
+            raise PetitionError(_("This petition is not open for signatures."))
+        if not is_verified(user):
+            raise PetitionError(_("Confirm your e-mail address before signing."))
     return SignResult(created=row is not None, counted=counted)
 
 
-def _insert_ignoring_conflict(
-    table: str, values: dict[str, Any], *, conflict: str, verified_user: int | None = None
+def _insert_signature(
+    values: dict[str, Any], *, user_id: int, petition_id: int, now: datetime
 ) -> int | None:
+    """The signature's INSERT with its conditions; its id, or None if refused."""
+    columns = ", ".join(values)
+    marks = ", ".join(["%s"] * len(values))
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [adapt(v) if isinstance(v, datetime) else v for v in values.values()]
+    emails = EmailAddress._meta.db_table
+    petitions = Petition._meta.db_table
+    states = ", ".join(f"'{state.value}'" for state in SIGNING_STATES)
+    sql = (
+        f"INSERT INTO {Signature._meta.db_table} ({columns}) SELECT {marks} "  # noqa: S608
+        f"WHERE EXISTS (SELECT 1 FROM {emails} WHERE user_id = %s AND verified) "
+        f"AND EXISTS (SELECT 1 FROM {petitions} WHERE id = %s AND text_visible "
+        f"AND state IN ({states}) AND closes_at > %s) "
+        "ON CONFLICT (petition_id, identity) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, user_id, petition_id, adapt(now)])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _insert_ignoring_conflict(table: str, values: dict[str, Any], *, conflict: str) -> int | None:
     """``INSERT … ON CONFLICT (…) DO NOTHING RETURNING id``: the new id, or None if the
-    unique constraint already held such a row (or, with ``verified_user``, if that
-    account has no confirmed address). PostgreSQL and SQLite (3.35+) alike."""
+    unique constraint already held such a row. PostgreSQL and SQLite (3.35+) alike."""
     columns = ", ".join(values)
     marks = ", ".join(["%s"] * len(values))
     params = [
         connection.ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v
         for v in values.values()
     ]
-    if verified_user is None:
-        source = f"VALUES ({marks})"
-    else:
-        emails = EmailAddress._meta.db_table
-        source = (
-            f"SELECT {marks} WHERE EXISTS (SELECT 1 FROM {emails} "  # noqa: S608  (our names)
-            "WHERE user_id = %s AND verified)"
-        )
-        params.append(verified_user)
     sql = (
-        f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({conflict}) DO NOTHING RETURNING id"
+        f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608  (our names)
+        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -435,26 +459,32 @@ def _insert_ignoring_conflict(
     return int(row[0]) if row else None
 
 
-def over_address_limit(ip: str | None) -> bool:
-    """Count one signature for the address; True if it is over the burst (per
-    minute) or the sustained (per hour) limit. Fixed windows; with Redis one
-    round trip for both counters, shared by every process."""
-    if not ip:
-        return False
+def _address_limits_and_kick(ip: str | None, *, kick: bool = True) -> tuple[bool, bool]:
+    """(within the address's limits, this call is the first tally kick of its second).
+
+    Fixed windows. With Redis: one pipelined round trip for both counters and the
+    kick, shared by every process; without, the local cache.
+    """
+    seconds = int(settings.PETITION_TALLY_KICK_SECONDS)
     burst, sustained = int(settings.PETITION_RATE_BURST), int(settings.PETITION_RATE_SUSTAINED)
     now = time.time()
-    keys = [(f"b:{ip}:{int(now // 60)}", 61), (f"s:{ip}:{int(now // 3600)}", 3601)]
+    keys = [(f"b:{ip}:{int(now // 60)}", 61), (f"s:{ip}:{int(now // 3600)}", 3601)] if ip else []
     client = _redis()
     if client is None:
         counts = [_consume(key, window) for key, window in keys]
+        kicked = kick and (not seconds or cache.add("petitions:tally-kick", 1, timeout=seconds))
     else:
         pipe = client.pipeline(transaction=False)
         for key, window in keys:
             pipe.set(_redis_key(key), 0, ex=window, nx=True)
             pipe.incr(_redis_key(key))
+        if kick:
+            pipe.set(_redis_key("tally-kick"), 1, ex=max(1, seconds), nx=True)
         replies = pipe.execute()
-        counts = [int(replies[1]), int(replies[3])]
-    return counts[0] > burst or counts[1] > sustained
+        counts = [int(replies[1]), int(replies[3])] if keys else []
+        kicked = kick and (not seconds or bool(replies[-1]))
+    within = not counts or (counts[0] <= burst and counts[1] <= sustained)
+    return within, kicked
 
 
 @functools.cache
@@ -485,24 +515,18 @@ def _consume(key: str, window: int) -> int:
         return 1
 
 
-def kick_tally() -> None:
-    """Have the tally run about a second from now, once for all the signatures
-    committed until then, across processes (the first signer of each second sets
-    the cache key and schedules the run). A lost kick only delays the count: the
-    tally also runs every minute."""
-    seconds = int(settings.PETITION_TALLY_KICK_SECONDS)
-    client = _redis()
-    if client is not None:
-        first = client.set(_redis_key("tally-kick"), 1, ex=seconds, nx=True)
-    else:
-        first = cache.add("petitions:tally-kick", 1, timeout=seconds)
-    if first:
-        from participation.tasks import tally_signatures
+def schedule_tally() -> None:
+    """Run the tally about a second from now, once for all the signatures committed
+    until then (the first signer of each second, across processes, schedules it; see
+    ``_address_limits_and_kick``). A lost kick only delays the count: the tally also
+    runs every minute."""
+    from participation.tasks import tally_signatures
 
-        if seconds:
-            tally_signatures.schedule(delay=seconds)
-        else:
-            tally_signatures()
+    seconds = int(settings.PETITION_TALLY_KICK_SECONDS)
+    if seconds:
+        tally_signatures.schedule(delay=seconds)
+    else:
+        tally_signatures()
 
 
 # --- Counting --------------------------------------------------------------------------

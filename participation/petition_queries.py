@@ -77,18 +77,6 @@ def access_petition(user: AnyUser, pk: int) -> Petition:
     raise AccessDenied
 
 
-def access_for_signing(pk: int) -> Petition:
-    """The few columns signing needs, for a listed petition (the sign endpoint is the
-    hot path of a viral spike: no joins, no author, no addressee). Else ``AccessDenied``."""
-    try:
-        petition = Petition.objects.only("id", "state", "closes_at", "text_visible").get(pk=pk)
-    except Petition.DoesNotExist as exc:
-        raise AccessDenied from exc
-    if not petition.is_listed:
-        raise AccessDenied
-    return petition
-
-
 @dataclass(frozen=True)
 class Progress:
     label: str

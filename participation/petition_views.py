@@ -204,7 +204,9 @@ def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect_to_login(detail)
     user = request.user
     assert isinstance(user, User)
-    petition = queries.access_for_signing(pk)
+    # A bare instance: do_sign's INSERT checks that the petition is listed and open,
+    # and reads it (404 if missing or unlisted) only when it refuses the signature.
+    petition = Petition(pk=pk)
     form = SignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a region from the list, or none."))

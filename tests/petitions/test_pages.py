@@ -177,3 +177,17 @@ def test_it_refuses_a_region_that_does_not_exist_with_a_message(world: World) ->
     response = client.post(f"/en/petitions/{petition.pk}/sign/", {"region": "999999"}, follow=True)
     assert b"Choose a region from the list, or none." in response.content
     assert not Signature.objects.exists()
+
+
+def test_it_answers_signatures_for_petitions_that_cannot_be_signed(world: World) -> None:
+    """A missing or unlisted petition is the one 404; a listed one past its window
+    says so, and nothing is written."""
+    client = signed_in(world.bob)
+    assert client.post("/en/petitions/999999/sign/").status_code == 404
+    petition = open_petition(world)
+    hidden = draft(world, author=world.bob)
+    assert client.post(f"/en/petitions/{hidden.pk}/sign/").status_code == 404
+    Petition.objects.filter(pk=petition.pk).update(closes_at=timezone.now())
+    response = client.post(f"/en/petitions/{petition.pk}/sign/", follow=True)
+    assert b"This petition is not open for signatures." in response.content
+    assert not Signature.objects.exists()
