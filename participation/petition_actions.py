@@ -632,14 +632,54 @@ def do_invalidate_signatures(
     """Invalidate the signatures that match every criterion given (a time window, an
     e-mail domain, an address); the counts are recounted exactly and the threshold
     state follows. Returns how many signatures this call invalidated."""
+    return _judge_signatures(
+        petition,
+        moderator=moderator,
+        before=[Signature.State.VALID, Signature.State.EXCESS],
+        after=Signature.State.INVALID,
+        action="signatures_invalidated",
+        criteria={"since": since, "until": until, "domain": domain, "ip": ip},
+    )
+
+
+@transaction.atomic
+def do_count_excess_signatures(
+    petition: Petition,
+    *,
+    moderator: User,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    domain: str = "",
+    ip: str = "",
+) -> int:
+    """Count, after a moderator's check, the signatures kept over an address's rate
+    limit that match every criterion given; recounted exactly like invalidation."""
+    return _judge_signatures(
+        petition,
+        moderator=moderator,
+        before=[Signature.State.EXCESS],
+        after=Signature.State.VALID,
+        action="signatures_reinstated",
+        criteria={"since": since, "until": until, "domain": domain, "ip": ip},
+    )
+
+
+def _judge_signatures(
+    petition: Petition,
+    *,
+    moderator: User,
+    before: list[Signature.State],
+    after: Signature.State,
+    action: str,
+    criteria: dict[str, Any],
+) -> int:
     check_role(moderator, Role.MODERATOR, petition.agency)
+    since, until, domain, ip = (criteria[k] for k in ("since", "until", "domain", "ip"))
     if since is None and until is None and not domain and not ip:
         raise PetitionError(_("Give a time window, an e-mail domain or an address."))
     now = timezone.now()
     locked = Petition.objects.select_for_update(no_key=True).get(pk=petition.pk)
-    rows = Signature.objects.filter(
-        petition=locked, state__in=[Signature.State.VALID, Signature.State.EXCESS]
-    )
+    rows = Signature.objects.filter(petition=locked, state__in=before)
     if since is not None:
         rows = rows.filter(created_at__gte=since)
     if until is not None:
@@ -648,12 +688,11 @@ def do_invalidate_signatures(
         rows = rows.filter(email_domain=DOMAIN_ALIASES.get(domain.lower(), domain.lower()))
     if ip:
         rows = rows.filter(ip=ip)
-    invalidated = rows.update(state=Signature.State.INVALID)
+    changed = rows.update(state=after)
     recount(locked, now)
-    params: dict[str, Any] = {"count": invalidated}
-    _event(locked, "signatures_invalidated", actor=moderator, params=params, now=now)
+    _event(locked, action, actor=moderator, params={"count": changed}, now=now)
     petition.refresh_from_db()
-    return invalidated
+    return changed
 
 
 def recount(petition: Petition, now: datetime) -> None:

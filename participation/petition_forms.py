@@ -106,6 +106,15 @@ class RespondForm(forms.Form):
 
 
 class InvalidateForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("What to do with the matching signatures"),
+        choices=[
+            ("invalidate", _("Invalidate them (fraud)")),
+            ("count", _("Count those held over an address's rate limit (checked)")),
+        ],
+        initial="invalidate",
+        required=False,  # invalidate unless told otherwise
+    )
     since = forms.DateTimeField(
         label=_("Signed from"),
         required=False,

@@ -27,6 +27,7 @@ EVENT_LABELS: dict[str, Any] = {
     "threshold_reached": _("Threshold reached; under consideration"),
     "threshold_lost": _("Below the threshold again after invalid signatures were removed"),
     "signatures_invalidated": _("Invalid signatures removed"),
+    "signatures_reinstated": _("Signatures held over a rate limit checked and counted"),
     "response_warning": _("The response is due soon"),
     "response_breach": _("The response is overdue"),
     "responded": _("The government responded"),

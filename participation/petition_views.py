@@ -28,7 +28,7 @@ from participation.petition_forms import (
     RespondForm,
     SignForm,
 )
-from participation.petition_models import Petition, PetitionDecision
+from participation.petition_models import Petition, PetitionDecision, Signature
 
 LIST_FILTERS = ("open", "consideration", "responded", "closed", "expired")
 
@@ -127,6 +127,7 @@ def _context(request: HttpRequest, petition: Petition, forms: dict[str, Any]) ->
             initial={"title": petition.title, "text": petition.text}
         )
     if is_moderator:
+        context["excess"] = petition.signatures.filter(state=Signature.State.EXCESS).count()
         context["decide"] = forms.get("decide") or DecideForm()
         context["invalidate"] = forms.get("invalidate") or InvalidateForm()
     if is_office:
@@ -185,13 +186,14 @@ def _step(request: HttpRequest, petition: Petition) -> tuple[bool, dict[str, Any
         invalidate = InvalidateForm(request.POST)
         if not invalidate.is_valid():
             return False, {"invalidate": invalidate}
-        count = actions.do_invalidate_signatures(
-            petition, moderator=user, **invalidate.cleaned_data
-        )
-        messages.success(
-            request,
-            _("%(count)s signatures invalidated; the count is exact again.") % {"count": count},
-        )
+        criteria = dict(invalidate.cleaned_data)
+        if criteria.pop("action") == "count":
+            count = actions.do_count_excess_signatures(petition, moderator=user, **criteria)
+            message = _("%(count)s held signatures now count; the count is exact again.")
+        else:
+            count = actions.do_invalidate_signatures(petition, moderator=user, **criteria)
+            message = _("%(count)s signatures invalidated; the count is exact again.")
+        messages.success(request, message % {"count": count})
         return True, {}
     raise actions.PetitionError(_("Unknown step."))
 

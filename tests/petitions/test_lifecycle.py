@@ -192,3 +192,22 @@ def test_it_expires_a_petition_whose_window_ends_below_the_threshold(world: Worl
     petition.refresh_from_db()
     assert petition.state == Petition.State.EXPIRED
     assert Notification.objects.filter(user=world.alice, kind="petition_expired").exists()
+
+
+def test_a_moderator_counts_signatures_held_over_the_rate_limit_after_checking_them(
+    world: World,
+) -> None:
+    from participation.petition_actions import do_count_excess_signatures
+
+    petition = open_petition(world, threshold=3)
+    with override_settings(PETITION_RATE_BURST=1):
+        for _n in range(3):
+            do_sign(petition, user=UserFactory.create(), ip="100.64.0.1")  # one CGNAT address
+    tally()
+    petition.refresh_from_db()
+    assert (petition.signature_count, petition.state) == (1, Petition.State.OPEN)
+    assert do_count_excess_signatures(petition, moderator=world.moira, ip="100.64.0.1") == 2
+    petition.refresh_from_db()
+    assert (petition.signature_count, petition.state) == (3, Petition.State.CONSIDERATION)
+    with pytest.raises(PetitionError):
+        do_count_excess_signatures(petition, moderator=world.moira)

@@ -191,3 +191,21 @@ def test_it_answers_signatures_for_petitions_that_cannot_be_signed(world: World)
     response = client.post(f"/en/petitions/{petition.pk}/sign/", follow=True)
     assert b"This petition is not open for signatures." in response.content
     assert not Signature.objects.exists()
+
+
+def test_it_counts_held_signatures_from_the_moderators_form(world: World) -> None:
+    petition = open_petition(world, threshold=10)
+    with override_settings(PETITION_RATE_BURST=0):
+        do_sign(petition, user=world.bob, ip="100.64.0.9")
+    tally()
+    moira = signed_in(world.moira)
+    url = f"/en/petitions/{petition.pk}/"
+    assert b"1 signature is held over an address" in moira.get(url).content
+    response = moira.post(url, {"step": "invalidate", "action": "count", "ip": "100.64.0.9"})
+    assert response.status_code == 302
+    petition.refresh_from_db()
+    assert petition.signature_count == 1
+    assert (
+        "Signatures held over a rate limit checked and counted"
+        in Client().get(url).content.decode()
+    )
