@@ -112,3 +112,15 @@ def test_a_petition_from_draft_to_the_governments_response(
     assert_accessible(visitor)
     for email in (*SUPPORTERS, *SIGNERS):
         expect(visitor.locator("main")).not_to_contain_text(email)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_petition_pages_are_accessible(page: Page, language: str) -> None:
+    """The list, a demo petition with its chart and table, and the form to start one."""
+    page.goto(f"/{language}/petitions/")
+    assert_accessible(page)
+    page.locator("ul.cards a").first.click()
+    expect(page.locator("svg.region-chart")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"/{language}/petitions/new/")  # sends the visitor to sign in
+    assert_accessible(page)
