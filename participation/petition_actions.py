@@ -533,23 +533,26 @@ def schedule_tally() -> None:
 
 
 def tally(*, batch: int = TALLY_BATCH, now: datetime | None = None) -> int:
-    """Add every untallied signature to its petition's counters; the rows claimed."""
+    """Add the untallied signatures to their petitions' counters; the rows claimed.
+
+    One pass over the petitions that have a queue, each drained batch by batch;
+    signatures that arrive meanwhile are left to the next run (the next kick, or
+    the minute), so a run ends even while a spike goes on.
+    """
     done = 0
-    while True:
-        petitions = list(
-            Signature.objects.filter(tallied=False)
-            .order_by()
-            .values_list("petition_id", flat=True)
-            .distinct()[:100]
-        )
-        if not petitions:
-            return done
-        for petition_id in petitions:
-            while True:
-                claimed = _tally_petition(petition_id, batch, now or timezone.now())
-                done += claimed
-                if claimed < batch:
-                    break
+    petitions = list(
+        Signature.objects.filter(tallied=False)
+        .order_by()
+        .values_list("petition_id", flat=True)
+        .distinct()[:1000]
+    )
+    for petition_id in petitions:
+        for _batch in range(100):  # at most 500,000 rows per petition per run
+            claimed = _tally_petition(petition_id, batch, now or timezone.now())
+            done += claimed
+            if claimed < batch:
+                break
+    return done
 
 
 @transaction.atomic
