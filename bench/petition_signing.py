@@ -30,7 +30,9 @@ second of the run), ``requests_per_s``, ``p50_ms``/``p95_ms``/``p99_ms`` (reques
 latency as the client saw it), ``errors`` (not a 303, or a broken connection),
 ``duplicates`` (mailboxes with more than one signature), ``count_exact`` (the
 shown count equals the valid signatures, and the region tallies add up to it),
-``drain_s`` (seconds from the end of the run until the count was exact).
+``drain_s`` (seconds from the end of the run until the count was exact),
+``uncounted_max``/``uncounted_median`` (signatures waiting for the tally, sampled
+every second of the run: how far the shown count lagged).
 """
 
 from __future__ import annotations
@@ -451,6 +453,37 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
 # --- Checks ----------------------------------------------------------------------------
 
 
+class LagProbe:
+    """Samples, every second of the run, how many signatures wait to be counted (the
+    tally's queue), from a thread with its own database connection."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.samples: list[int] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        from django.db import connection
+
+        from participation.petition_models import Signature
+
+        try:
+            while not self.stop.wait(1.0):
+                self.samples.append(Signature.objects.filter(tallied=False).count())
+        finally:
+            connection.close()
+
+    def __enter__(self) -> LagProbe:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 def check(petition_id: int, timeout: float) -> dict[str, Any]:
     """Wait for the tally to drain; then the count, duplicates and region sums."""
     from collections import Counter
@@ -561,12 +594,13 @@ def main() -> None:
             time.process_time(),
             os.getloadavg()[0],
         )
-        if args.database_only:
-            elapsed = run_directly(
-                load, data["petition"], data["signers"], args.database_only, args.duration
-            )
-        else:
-            elapsed = asyncio.run(load.run(args.clients, args.duration))
+        with LagProbe() as probe:
+            if args.database_only:
+                elapsed = run_directly(
+                    load, data["petition"], data["signers"], args.database_only, args.duration
+                )
+            else:
+                elapsed = asyncio.run(load.run(args.clients, args.duration))
         after = (
             cpu_seconds(servers),
             cpu_seconds(worker),
@@ -604,6 +638,9 @@ def main() -> None:
             (after[1] - before[1]) * 1000 / max(1, checked["signatures"]), 3
         ),
         "client_cpu_ms_per_request": round((after[2] - before[2]) * 1000 / handled, 2),
+        # The tally's queue sampled each second of the run: how far the count lagged.
+        "uncounted_max": max(probe.samples, default=0),
+        "uncounted_median": int(statistics.median(probe.samples)) if probe.samples else 0,
         "load_average_1m": [round(before[3], 1), round(after[3], 1)],
         **checked,
     }
