@@ -16,24 +16,35 @@ from tests.base import World
 from tests.factories import UserFactory
 
 
-def draft(world: World, *, agency: Agency | None = None, author: User | None = None) -> Petition:
+def draft(
+    world: World,
+    *,
+    agency: Agency | None = None,
+    author: User | None = None,
+    text: str = "Мектеп жанындағы көшеге бағдаршам орнатуды сұраймыз.",
+) -> Petition:
     return do_create_petition(
         author=author or world.alice,
         agency=agency or world.bostandyk,
         title="Жаяу жүргіншілер өткелі керек",
-        text="Мектеп жанындағы көшеге бағдаршам орнатуды сұраймыз.",
+        text=text,
     )
 
 
 def open_petition(
-    world: World, *, threshold: int = 3, supporters: int = 2, agency: Agency | None = None
+    world: World,
+    *,
+    threshold: int = 3,
+    supporters: int = 2,
+    agency: Agency | None = None,
+    text: str = "Мектеп жанындағы көшеге бағдаршам орнатуды сұраймыз.",
 ) -> Petition:
     """A petition open for signatures, through draft, supporters and moderation."""
     with override_settings(
         PETITION_SUPPORTERS=supporters,
         PETITION_THRESHOLDS={"republic": threshold, "region": threshold, "city": threshold},
     ):
-        petition = draft(world, agency=agency)
+        petition = draft(world, agency=agency, text=text)
     do_start_collecting(petition, author=world.alice)
     for _n in range(supporters):
         do_support(petition, user=UserFactory.create())

@@ -139,3 +139,49 @@ def test_the_count_is_exact_after_signing_tallying_and_invalidating_at_once(worl
     assert Signature.objects.filter(petition=petition).count() == 60
     assert petition.signature_count == valid
     assert sum(petition.tallies.values_list("count", flat=True)) == valid
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_fire_each_response_event_once(world: World) -> None:
+    """Ten petitions past their response deadline, two sweeps racing: each warning
+    and each breach is notified to the akim once."""
+    import datetime as dt
+
+    import time_machine
+
+    from participation.models import Notification
+    from participation.petition_actions import do_sign, sweep
+    from participation.petition_models import Petition, PetitionEvent
+
+    with time_machine.travel(dt.datetime(2025, 6, 4, 7, 0, tzinfo=dt.UTC), tick=False):
+        for n in range(10):
+            petition = open_petition(
+                world, threshold=1, agency=world.almaty, supporters=0, text=f"Өтініш №{n}"
+            )
+            Petition.objects.filter(pk=petition.pk).update(title=f"P{n}")
+            do_sign(petition, user=UserFactory.create())
+        tally()
+    assert Petition.objects.filter(state=Petition.State.CONSIDERATION).count() == 10
+    later = dt.datetime(2025, 9, 1, 7, 0, tzinfo=dt.UTC)  # every deadline long past
+    barrier = threading.Barrier(2)
+    results: list[dict[str, int]] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(sweep(later))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r["response_warnings"] for r in results) == 10
+    assert sum(r["response_breaches"] for r in results) == 10
+    assert PetitionEvent.objects.filter(action="response_breach").count() == 10
+    told = Notification.objects.filter(user=world.aigerim, kind="petition_response_breach")
+    assert told.count() == 10
+    assert len(set(told.values_list("params__title", flat=True))) == 10
