@@ -145,3 +145,23 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     date_hierarchy = "date"
     search_fields = ["reason_kk", "reason_ru", "reason_en"]
     readonly_fields = ["created_at"]
+
+
+# Petitions are changed only through their actions (the pages); the admin reads.
+from participation.petition_models import Petition  # noqa: E402
+
+
+@admin.register(Petition)
+class PetitionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["id", "title", "agency", "level", "state", "signature_count", "counted_at"]
+    list_filter = ["state", "level"]
+    search_fields = ["title"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -9,5 +9,7 @@ class ParticipationConfig(AppConfig):
     def ready(self) -> None:
         from participation import tasks  # noqa: F401  (registers the periodic tasks)
         from participation.moderated import register_profile
+        from participation.petition_moderated import register_petitions
 
         register_profile()
+        register_petitions()

@@ -66,6 +66,18 @@ KINDS: dict[str, Any] = {
         "%(count)s appeals of your office are at risk or overdue.",
         "count",
     ),
+    "petition_moderation": _("Petition “%(title)s” has its supporters and waits for moderation."),
+    "petition_open": _("Your petition “%(title)s” is open for signatures."),
+    "petition_rejected": _("Your petition “%(title)s” was not published: %(reason)s."),
+    "petition_threshold": _(
+        "Petition “%(title)s” reached its threshold: a response is due by %(due)s."
+    ),
+    "petition_response_warning": _("The response to petition “%(title)s” is due by %(due)s."),
+    "petition_response_breach": _(
+        "The response to petition “%(title)s” is overdue: it was due by %(due)s."
+    ),
+    "petition_responded": _("Petition “%(title)s” has the government's response."),
+    "petition_expired": _("Petition “%(title)s” ended without reaching its goal in time."),
 }
 
 # Who may receive a kind, for the preferences page: everyone; "office" (officials
@@ -78,6 +90,7 @@ GROUPS: dict[str, Promise] = {
     "moderation": _("What you write, and moderation"),
     "account": _("Your account"),
     "platform": _("The platform"),
+    "petitions": _("Petitions"),
 }
 
 
@@ -172,6 +185,28 @@ DELIVERY: dict[str, Delivery] = {
         email=True,
         in_page=False,
     ),
+    "petition_moderation": Delivery(
+        _("A petition waits for moderation"), "petitions", (MODERATOR,), email=True
+    ),
+    "petition_open": Delivery(
+        _("Your petition is open for signatures"), "petitions", (EVERYONE,), email=True
+    ),
+    "petition_rejected": Delivery(
+        _("Your petition was not published"), "petitions", (EVERYONE,), email=True
+    ),
+    "petition_threshold": Delivery(
+        _("A petition reached its threshold"), "petitions", (EVERYONE,), email=True
+    ),
+    "petition_response_warning": Delivery(
+        _("A petition response is due soon"), "petitions", (OFFICE,), email=True
+    ),
+    "petition_response_breach": Delivery(
+        _("A petition response is overdue"), "petitions", (OFFICE,), email=True
+    ),
+    "petition_responded": Delivery(
+        _("Your petition has a response"), "petitions", (EVERYONE,), email=True
+    ),
+    "petition_expired": Delivery(_("Your petition ended"), "petitions", (EVERYONE,), email=True),
 }
 
 # Kinds added to KINDS without a DELIVERY entry still reach the page, never the mailbox.

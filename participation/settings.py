@@ -277,6 +277,23 @@ API_RATE_LIMITS: dict[str, tuple[int, int]] = {
 }
 if envbool("DISABLE_RATE_LIMITS", "False"):
     API_RATE_LIMITS = {}
+# --- Petitions (SPEC §5; docs/petitions.md) ---------------------------------
+
+# Supporters the initiative group gathers, within so many working days, before listing.
+PETITION_SUPPORTERS = envint("PETITION_SUPPORTERS", 50)
+PETITION_SUPPORT_WORKING_DAYS = envint("PETITION_SUPPORT_WORKING_DAYS", 10)
+PETITION_WINDOW_DAYS = envint("PETITION_WINDOW_DAYS", 182)
+PETITION_THRESHOLDS = {
+    "republic": envint("PETITION_THRESHOLD_REPUBLIC", 50000),
+    "region": envint("PETITION_THRESHOLD_REGION", 10000),
+    "city": envint("PETITION_THRESHOLD_CITY", 1000),
+}
+PETITION_RESPONSE_WORKING_DAYS = {"local": 20, "central": 40}
+# Signatures per address: over either limit they are kept but not counted.
+PETITION_RATE_BURST = envint("PETITION_RATE_BURST", 30)  # per minute
+PETITION_RATE_SUSTAINED = envint("PETITION_RATE_SUSTAINED", 300)  # per hour
+PETITION_TALLY_KICK_SECONDS = envint("PETITION_TALLY_KICK_SECONDS", 1)
+PETITION_ANONYMISE_AFTER_DAYS = envint("PETITION_ANONYMISE_AFTER_DAYS", 90)
 
 # --- Languages --------------------------------------------------------------
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from participation import email
+from participation import email, petition_actions
 from participation.actions import do_beat
 
 log = logging.getLogger(__name__)
@@ -59,3 +59,20 @@ def daily_digest() -> None:
     written = email.send_daily_digests()
     if written:
         log.info("Daily digests: %s", written)
+
+
+@db_task()
+def tally_signatures() -> None:
+    """Queued (at most once a second) after signatures commit: count them."""
+    petition_actions.tally()
+
+
+@db_periodic_task(crontab(minute="*"))
+def petition_sweep() -> None:
+    """Every minute: the tally as a backstop, the petition clocks and windows, and
+    the removal of personal data from long-ended petitions. Safe when two workers run it."""
+    counted = petition_actions.tally()
+    counts = petition_actions.sweep()
+    counts["anonymised"] = petition_actions.anonymise()
+    if counted or any(counts.values()):
+        log.info("Petition sweep: counted %s, %s", counted, counts)

@@ -56,5 +56,6 @@ urlpatterns += i18n_patterns(
     path("live/<int:pk>/transcript/", live_views.transcript, name="live_transcript"),
     path("transparency/", transparency_views.overview, name="transparency"),
     path("transparency/<slug:slug>/", transparency_views.agency, name="transparency_agency"),
+    path("petitions/", include("participation.petition_urls")),
     prefix_default_language=True,
 )

@@ -289,6 +289,9 @@ def server(
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_ROOT": url,
             "LANGUAGE_CODE": "kk",
+            # Small petition thresholds, so a journey can reach them (test_petitions.py).
+            "PETITION_SUPPORTERS": "2",
+            "PETITION_THRESHOLD_CITY": "2",
         }
     )
     postgres: _PostgresDatabase | None = None

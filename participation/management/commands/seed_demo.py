@@ -828,9 +828,13 @@ class Command(BaseCommand):
             appeals = seed_appeals()
             appeals += seed_history()  # months of it, for the transparency trends
             live = seed_live_sessions()
+            from participation.petition_demo import seed_petitions
+
+            petitions = seed_petitions()
         if verbosity >= 1:
             self.stdout.write(f"Demo appeals created: {appeals}\n")
             self.stdout.write(f"Demo live sessions created: {live}\n")
+            self.stdout.write(f"Demo petitions created: {petitions}\n")
             self._print_logins(logins)
         if verbosity >= 2:
             self._print_recovery_codes([email for email, _role, _agency in logins])
