@@ -134,9 +134,23 @@ TEMPLATES = [
 
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    # Tests close connections after each use so that socket threads leave none open.
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Served over ASGI, Django's persistent connections belong to whichever worker
+    # thread ran the request and pile up under load (Django ticket #33497): every
+    # connection is closed after its request, and on PostgreSQL they come from
+    # psycopg's pool, bounded per process. The test suite connects directly.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if (
+        DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+        and envbool("DATABASE_POOL", "True")
+        and not TESTING
+    ):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": envint("DATABASE_POOL_MIN", 2),
+            "max_size": envint("DATABASE_POOL_MAX", 20),
+            "timeout": 10,  # seconds a request waits for a free connection
+        }
+    else:
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
         "default": {
