@@ -202,14 +202,7 @@ def ranking(
     period): the key holds the statistics version, which every appeal step
     changes, so only "overdue now" may lag, by less than a minute.
     """
-    bucket = int(timezone.now().timestamp() // CACHE_SECONDS)
-    key = ":".join(
-        str(part)
-        for part in (
-            "transparency:ranking", stats_version(), bucket, period.start, period.end,
-            region.pk if region else "", sort.value,
-        )
-    )  # fmt: skip
+    key = _cache_key("ranking", period.start, period.end, region.pk if region else "", sort.value)
     found: tuple[list[Row], Record] | None = cache.get(key)
     if found is None:
         found = _ranking(period=period, region=region, sort=sort)
@@ -245,8 +238,20 @@ def _ranking(*, period: Period, region: Region | None, sort: Sort) -> tuple[list
 def agency_trend(
     *, period: Period, agency: Agency | None = None, region: Region | None = None
 ) -> list[TrendPoint]:
+    """The months of the period, cached like the ranking (same key rules)."""
     start, end = trend_range(period)
-    return trend(start=start, end=end, agency=agency, region=region)
+    key = _cache_key("trend", start, end, agency.pk if agency else "", region.pk if region else "")
+    found: list[TrendPoint] | None = cache.get(key)
+    if found is None:
+        found = trend(start=start, end=end, agency=agency, region=region)
+        cache.set(key, found, timeout=CACHE_SECONDS)
+    return found
+
+
+def _cache_key(*parts: object) -> str:
+    """A cache key that changes with every appeal step and every minute."""
+    bucket = int(timezone.now().timestamp() // CACHE_SECONDS)
+    return ":".join(str(part) for part in ("transparency", stats_version(), bucket, *parts))
 
 
 __all__ = [
