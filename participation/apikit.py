@@ -126,10 +126,12 @@ class SessionAuth(APIKeyCookie):
     Unlike ninja's own, it answers 401 (not a CSRF 403) to someone not signed in.
     """
 
-    param_name = settings.SESSION_COOKIE_NAME
-
     def __init__(self) -> None:
         super().__init__(csrf=False)
+
+    @property
+    def param_name(self) -> str:  # type: ignore[override]  # read when used, not at import
+        return str(settings.SESSION_COOKIE_NAME)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user

@@ -8,6 +8,7 @@ one puts a table with the same numbers beside it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
@@ -52,7 +53,12 @@ def bar_chart(
 ) -> SafeString:
     """Grouped bars, one group per label, one bar per series; None draws no bar."""
     values = [v for s in series for v in s.values if v is not None]
-    top = maximum if maximum is not None else nice_max(max(values, default=0))
+    if maximum is None:
+        # Counts: a top that four gridlines divide into whole numbers.
+        step = max(1, math.ceil(nice_max(max(values, default=0)) / 4))
+        top = float(step * 4)
+    else:
+        top = maximum
     plot_w = WIDTH - LEFT - 8
     plot_h = HEIGHT - TOP - BOTTOM
     group_w = plot_w / max(1, len(labels))
@@ -75,7 +81,7 @@ def bar_chart(
                 unit,
             )
         )
-    every = max(1, len(labels) // 12)  # at most 12 labels under the axis
+    every = max(1, math.ceil(len(labels) / 6))  # at most 6 labels: they must not overlap
     for index, label in enumerate(labels):
         x0 = LEFT + group_w * index + group_w * 0.1
         for offset, line in enumerate(series):

@@ -121,3 +121,32 @@ class RejectNulMiddleware:
                 status=400,
             )
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class ApiMethodNotAllowedMiddleware:
+    """django-ninja answers a wrong method with a bare 405: give it the API's error format."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            refused = JsonResponse(
+                {
+                    "error": {
+                        "status": 405,
+                        "code": "method_not_allowed",
+                        "message": _("This address does not take this method."),
+                        "details": [],
+                    }
+                },
+                status=405,
+            )
+            refused["Allow"] = response.get("Allow", "")
+            return refused
+        return response

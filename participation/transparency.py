@@ -20,13 +20,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participation.models import Agency, Region
 from participation.workdays import local_date
 from reception.models import Clock
-from reception.stats import EMPTY, Period, Record, TrendPoint, months, records_by_agency, trend
+from reception.stats import (
+    EMPTY,
+    Period,
+    Record,
+    TrendPoint,
+    months,
+    records_by_agency,
+    trend,
+)
+from reception.stats import version as stats_version
 
 # --- Filters ---------------------------------------------------------------------------
 
@@ -176,6 +186,9 @@ def _sort_value(record: Record, sort: Sort) -> float | None:
     return float(record.appeals) if record.appeals else None
 
 
+CACHE_SECONDS = 60
+
+
 def ranking(
     *, period: Period, region: Region | None = None, sort: Sort = Sort.ON_TIME
 ) -> tuple[list[Row], Record]:
@@ -184,7 +197,20 @@ def ranking(
 
     Equal values share a rank (1, 2, 2, 4); agencies with nothing to rank by
     come last, unranked, by name.
+
+    Cached for up to a minute (the overview reads every answered appeal of the
+    period): the key holds the statistics version, which every appeal step
+    changes, so only "overdue now" may lag, by less than a minute.
     """
+    key = _cache_key("ranking", period.start, period.end, region.pk if region else "", sort.value)
+    found: tuple[list[Row], Record] | None = cache.get(key)
+    if found is None:
+        found = _ranking(period=period, region=region, sort=sort)
+        cache.set(key, found, timeout=CACHE_SECONDS)
+    return found
+
+
+def _ranking(*, period: Period, region: Region | None, sort: Sort) -> tuple[list[Row], Record]:
     agencies = Agency.objects.select_related("region", "parent")
     if region is not None:
         agencies = agencies.filter(region=region)
@@ -212,8 +238,20 @@ def ranking(
 def agency_trend(
     *, period: Period, agency: Agency | None = None, region: Region | None = None
 ) -> list[TrendPoint]:
+    """The months of the period, cached like the ranking (same key rules)."""
     start, end = trend_range(period)
-    return trend(start=start, end=end, agency=agency, region=region)
+    key = _cache_key("trend", start, end, agency.pk if agency else "", region.pk if region else "")
+    found: list[TrendPoint] | None = cache.get(key)
+    if found is None:
+        found = trend(start=start, end=end, agency=agency, region=region)
+        cache.set(key, found, timeout=CACHE_SECONDS)
+    return found
+
+
+def _cache_key(*parts: object) -> str:
+    """A cache key that changes with every appeal step and every minute."""
+    bucket = int(timezone.now().timestamp() // CACHE_SECONDS)
+    return ":".join(str(part) for part in ("transparency", stats_version(), bucket, *parts))
 
 
 __all__ = [

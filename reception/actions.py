@@ -23,7 +23,7 @@ from participation.access import AccessDenied, check_role, holds_role
 from participation.actions import do_notify
 from participation.models import Agency, Official, Role, User
 from participation.workdays import load_calendar, local_date
-from reception import clocks
+from reception import clocks, stats
 from reception.models import Appeal, AppealEvent, Attachment, Clock
 
 OFFICE_ROLES = (Role.OFFICIAL, Role.DELEGATE)
@@ -65,6 +65,7 @@ def _event(
     AppealEvent.objects.create(
         appeal=appeal, action=action, actor=actor, agency=appeal.agency, note=note, is_public=public
     )
+    stats.mark_changed()  # every step passes here: cached statistics follow it
 
 
 def _tell_citizen(appeal: Appeal, kind: str, **params: Any) -> None:

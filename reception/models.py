@@ -132,6 +132,12 @@ class Appeal(models.Model):
             models.Index(fields=["agency", "state"]),
             models.Index(fields=["official", "is_visible", "-submitted_at"]),
             models.Index(fields=["state", "answered_at"]),
+            # The public list (API, open data): newest published first, by keyset.
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                condition=Q(is_visible=True),
+                name="appeal_published_recent",
+            ),
         ]
 
     def __str__(self) -> str:

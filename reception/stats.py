@@ -24,11 +24,14 @@ The whole-percent rates round half to even (Python's ``round``).
 from __future__ import annotations
 
 import statistics
+import uuid
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -38,6 +41,27 @@ from participation.workdays import ALMATY, load_calendar, local_date
 from reception.models import Appeal, Clock
 
 SHOWN_CLOCKS = (Clock.Kind.FIRST_RESPONSE, Clock.Kind.ANSWER, Clock.Kind.LEGAL)
+# Changes whenever an appeal takes a step: caches of these figures include it in their key.
+VERSION_KEY = "reception:stats:version"
+
+
+def mark_changed() -> None:
+    """Appeals or clocks changed: figures cached before are stale.
+
+    ``reception.actions`` calls it with every timeline event, so every step counts.
+    The version moves at once and again on commit: a reader between the two may
+    cache what it saw before the commit, and the second move retires that.
+    """
+
+    def bump() -> None:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def version() -> str:
+    return str(cache.get(VERSION_KEY, "0"))
 
 
 def percent(part: int, whole: int) -> int | None:

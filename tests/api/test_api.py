@@ -205,3 +205,10 @@ def test_a_nul_character_in_an_appeal_is_refused(client, world):
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(world.alice)}"}
     response = submit(client, {**APPEAL, "text": "a\x00b"}, **auth)
     assert response.status_code == 422 and not Appeal.objects.exists()
+
+
+def test_a_wrong_method_gets_the_error_format_too(client, world):
+    response = client.delete("/api/appeals")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}

@@ -286,3 +286,22 @@ def test_the_ranking_costs_the_same_queries_for_many_agencies(client, world, pub
             text=f"Question number {index}", is_public=True, agency=agency,
         )  # fmt: skip
     assert count() == few
+
+
+def test_the_cached_ranking_follows_every_step_of_an_appeal(client, world, published):
+    """The ranking is cached for a minute, but an appeal's step shows at once."""
+
+    def totals() -> dict:
+        return client.get("/api/statistics?period=all").json()["totals"]
+
+    def send() -> Appeal:
+        return actions.do_submit_appeal(
+            citizen=world.alice, kind=Appeal.Kind.QUESTION, subject="Cache",
+            text=f"Question {Appeal.objects.count()}", is_public=True, agency=world.almaty,
+        )  # fmt: skip
+
+    assert totals()["appeals"] == 0
+    appeal = send()
+    assert totals()["appeals"] == 1
+    actions.do_answer(appeal, actor=world.aigerim, text="A", outcome=Appeal.Outcome.RESOLVED)
+    assert totals()["answered"] == 1

@@ -81,3 +81,18 @@ def test_a_citizen_makes_a_token_and_writes_through_the_api(
     me = bare.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status == 401
     bare.dispose()
+
+
+def test_the_api_docs_load_under_the_sites_csp(page: Page) -> None:
+    """Swagger UI comes from our own static files: the CSP lets it run."""
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security" in message.text else None
+        ),
+    )
+    page.goto("/api/docs")
+    expect(page.locator(".swagger-ui .opblock-summary-path").first).to_be_visible()
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/statistics")
+    assert not blocked, blocked
