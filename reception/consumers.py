@@ -48,7 +48,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
     joined = False
 
     async def connect(self) -> None:
-        self.queue: collections.deque[tuple[int | None, str]] = collections.deque()
+        self.queue: collections.deque[tuple[int | None, dict[str, Any]]] = collections.deque()
         self.wakeup = asyncio.Event()
         self.last_sent = 0
         self.overflowed = False
@@ -101,8 +101,9 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
 
     # ------------------------------------------------------------------ outgoing
 
-    def push(self, seq: int | None, text: str) -> None:
-        """Called by the hub for each frame: queue it, or give up on a client that is too slow."""
+    def push(self, seq: int | None, frame: dict[str, Any]) -> None:
+        """Called by the hub for each frame (one ASGI message shared by every socket):
+        queue it, or give up on a client that is too slow."""
         if self.overflowed:
             return
         if len(self.queue) >= QUEUE_LIMIT:
@@ -110,7 +111,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             self.queue.clear()
             self.closing = asyncio.ensure_future(self.close(code=CLOSE_TOO_SLOW))
             return
-        self.queue.append((seq, text))
+        self.queue.append((seq, frame))
         self.wakeup.set()
 
     async def _write(self) -> None:
@@ -118,12 +119,12 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             await self.wakeup.wait()
             self.wakeup.clear()
             while self.queue:
-                seq, text = self.queue.popleft()
+                seq, frame = self.queue.popleft()
                 if seq is not None:
                     if seq <= self.last_sent:
                         continue
                     self.last_sent = seq
-                await self.send(text_data=text)
+                await self.base_send(frame)  # as is: no copy, no re-encoding
 
     # ------------------------------------------------------------------ incoming
 

@@ -16,13 +16,18 @@
     var lang = room.getAttribute("data-live-lang") || "";
     socket = new WebSocket(scheme + window.location.host + "/ws/live/" + id + "/?lang=" +
       encodeURIComponent(lang) + "&after=" + lastSeq);
-    socket.addEventListener("open", function () { attempt = 0; status(""); });
+    socket.addEventListener("open", function () {
+      attempt = 0;
+      status("");
+      room.setAttribute("data-live-connected", "");
+    });
     socket.addEventListener("message", function (event) {
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       receive(frame);
     });
     socket.addEventListener("close", function (event) {
+      room.removeAttribute("data-live-connected");
       if (event.code === 4404) { return; }
       status(word(8));
       // 4008: we were too slow; reconnect at once and read the rest from the server.
@@ -120,6 +125,14 @@
     form.appendChild(hiddenInput("step", step));
     form.appendChild(hiddenInput("id", id));
     if (kind) { form.appendChild(hiddenInput("kind", kind)); }
+    if (step === "answered") {
+      var label = document.createElement("label");
+      label.textContent = word(12) + " ";
+      var input = document.createElement("input");
+      input.type = "text"; input.name = "text"; input.maxLength = 10000;
+      label.appendChild(input);
+      form.appendChild(label);
+    }
     var button = document.createElement("button");
     button.type = "submit"; button.className = "button-small"; button.textContent = label;
     form.appendChild(button);

@@ -275,7 +275,7 @@ async def test_a_slow_client_is_closed_rather_than_buffered_without_bound(world:
         await asyncio.sleep(0.01)
     member.writer.cancel()  # the socket stops draining
     for n in range(consumers.QUEUE_LIMIT + 1):
-        member.push(10_000 + n, "{}")
+        member.push(10_000 + n, {"type": "websocket.send", "text": "{}"})
     output = await bob.receive_output(timeout=1)
     while output["type"] != "websocket.close":
         output = await bob.receive_output(timeout=1)
