@@ -126,12 +126,12 @@
     form.appendChild(hiddenInput("id", id));
     if (kind) { form.appendChild(hiddenInput("kind", kind)); }
     if (step === "answered") {
-      var label = document.createElement("label");
-      label.textContent = word(12) + " ";
+      var field = document.createElement("label");
+      field.textContent = word(12) + " ";
       var input = document.createElement("input");
       input.type = "text"; input.name = "text"; input.maxLength = 10000;
-      label.appendChild(input);
-      form.appendChild(label);
+      field.appendChild(input);
+      form.appendChild(field);
     }
     var button = document.createElement("button");
     button.type = "submit"; button.className = "button-small"; button.textContent = label;
@@ -281,7 +281,7 @@
     room = $("[data-live-room]");
     if (!room || !("WebSocket" in window)) { return; }
     var text = $("template[data-live-text]");
-    ") : [];|") : [];
+    words = text ? text.content.textContent.split("|") : [];
     lastSeq = parseInt(room.getAttribute("data-live-seq"), 10) || 0;
     staff = room.hasAttribute("data-live-staff");
     document.addEventListener("submit", onSubmit);
