@@ -134,7 +134,7 @@
       form.appendChild(field);
     }
     var button = document.createElement("button");
-    button.type = "submit"; button.className = "button-small"; button.textContent = label;
+    button.type = "submit"; button.className = "button button-small button-secondary"; button.textContent = label;
     form.appendChild(button);
     return form;
   }
