@@ -5,6 +5,7 @@
   "use strict";
 
   var room, lastSeq, socket, attempt = 0, words = [], refs = 0, staff = false;
+  var asked = {}, mine = {}; // refs of our "ask" frames; ids of our own questions
 
   function $(selector, scope) { return (scope || document).querySelector(selector); }
 
@@ -61,6 +62,11 @@
     } else if (frame.type === "viewers") {
       var v = $("[data-live-viewers]");
       if (v) { v.textContent = String(frame.count); $("[data-live-viewers-wrap]").hidden = false; }
+    } else if (frame.type === "ack") {
+      if (frame.id && asked[frame.ref]) {
+        mine[frame.id] = true; // no vote button on one's own question
+        remove("#question-" + frame.id + " form[data-live=vote]");
+      }
     } else if (frame.type === "error") {
       error(frame.message);
     } else if (frame.type === "staff") {
@@ -196,7 +202,7 @@
       answer.className = "user-content live-answer"; answer.setAttribute("data-answer", "");
       item.appendChild(body); item.appendChild(meta); item.appendChild(answer);
       if (data.status !== "answered") {
-        if (room.hasAttribute("data-live-signed-in")) {
+        if (room.hasAttribute("data-live-signed-in") && !mine[data.id]) {
           item.appendChild(actionForm("vote", data.id, "", word(0)));
         }
         if (staff) {
@@ -261,7 +267,8 @@
     event.preventDefault();
     var fields = new FormData(form);
     var frame = { type: step, ref: ++refs };
-    if (step === "ask" || step === "chat") { frame.type = step === "ask" ? "ask" : "chat"; frame.text = fields.get("text"); }
+    if (step === "ask" || step === "chat") { frame.text = fields.get("text"); }
+    if (step === "ask") { asked[frame.ref] = true; }
     if (fields.get("id")) {
       if (step === "vote" || step === "answering" || step === "answered") { frame.question = fields.get("id"); }
       else { frame.id = fields.get("id"); }

@@ -54,6 +54,7 @@ def test_a_question_asked_approved_and_answered_is_seen_live_by_host_and_citizen
     expect(host_question).to_be_visible()
     expect(citizen_question).to_be_visible()
     expect(waiting).to_have_count(0)
+    expect(citizen_question.get_by_role("button", name="Vote up")).to_have_count(0)  # her own
 
     # The host takes it now, then answers it.
     host_question.get_by_role("button", name="Answer now").click()

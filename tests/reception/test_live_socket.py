@@ -225,6 +225,7 @@ async def test_a_question_asked_approved_and_answered_is_seen_by_everyone(world:
     await alice.send_json_to({"type": "ask", "text": "Когда откроют новую школу?"})
     pending = await until(host, "staff")
     question_id = pending["data"]["id"]
+    assert (await until(alice, "ack"))["id"] == question_id  # so her page offers no vote
     await host.send_json_to({"type": "approve", "kind": "question", "id": question_id})
     for socket in (alice, bob):
         assert (await until(socket, "event"))["event"] == "question"
