@@ -256,20 +256,3 @@ def test_the_demo_has_a_past_session_with_a_transcript_and_an_upcoming_one(clien
     page = client.get(f"/ru/live/{past.pk}/transcript/").content.decode()
     assert "Двадцать новых автобусов" in page
     assert "Сәлеметсіз бе!" in page
-
-
-def test_a_message_hidden_by_three_reports_leaves_the_room(world: World) -> None:
-    from moderation.actions import do_report
-    from moderation.models import Reason
-    from tests.factories import UserFactory
-
-    session = make_session(world)
-    message = live_actions.do_post_message(session, author=world.alice, text="Spam spam")
-    item = ModerationItem.objects.get(kind="live_message", object_id=message.pk)
-    for reporter in (world.bob, UserFactory.create(), UserFactory.create()):
-        do_report(item, reporter=reporter, reason=Reason.SPAM)
-    kinds = list(LiveEvent.objects.order_by("seq").values_list("kind", "data"))
-    assert kinds == [("message", {"id": message.pk, "hidden": True}),
-                     ("message.hidden", {"id": message.pk})]  # fmt: skip
-    message.refresh_from_db()
-    assert not message.is_public
