@@ -48,7 +48,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
     joined = False
 
     async def connect(self) -> None:
-        self.queue: collections.deque[tuple[int | None, str]] = collections.deque()
+        self.queue: collections.deque[tuple[int | None, dict[str, Any]]] = collections.deque()
         self.wakeup = asyncio.Event()
         self.last_sent = 0
         self.overflowed = False
@@ -101,8 +101,9 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
 
     # ------------------------------------------------------------------ outgoing
 
-    def push(self, seq: int | None, text: str) -> None:
-        """Called by the hub for each frame: queue it, or give up on a client that is too slow."""
+    def push(self, seq: int | None, frame: dict[str, Any]) -> None:
+        """Called by the hub for each frame (one ASGI message shared by every socket):
+        queue it, or give up on a client that is too slow."""
         if self.overflowed:
             return
         if len(self.queue) >= QUEUE_LIMIT:
@@ -110,7 +111,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             self.queue.clear()
             self.closing = asyncio.ensure_future(self.close(code=CLOSE_TOO_SLOW))
             return
-        self.queue.append((seq, text))
+        self.queue.append((seq, frame))
         self.wakeup.set()
 
     async def _write(self) -> None:
@@ -118,12 +119,12 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             await self.wakeup.wait()
             self.wakeup.clear()
             while self.queue:
-                seq, text = self.queue.popleft()
+                seq, frame = self.queue.popleft()
                 if seq is not None:
                     if seq <= self.last_sent:
                         continue
                     self.last_sent = seq
-                await self.send(text_data=text)
+                await self.base_send(frame)  # as is: no copy, no re-encoding
 
     # ------------------------------------------------------------------ incoming
 
@@ -144,7 +145,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             await self._error(ref, "sign_in", _("Sign in to take part; anyone may watch."))
             return
         try:
-            await self._act(frame)
+            created = await self._act(frame)
         except (LiveRefused, ContentRefused) as refused:
             code = getattr(refused, "code", "refused")
             await self._error(ref, code, refused.message, getattr(refused, "retry_after", 0))
@@ -158,7 +159,10 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         except (KeyError, TypeError, ValueError):
             await self._error(ref, "bad_frame", _("The message is not understood."))
             return
-        await self.send(text_data=_dumps({"type": "ack", "ref": ref}))
+        ack: dict[str, Any] = {"type": "ack", "ref": ref}
+        if created is not None:
+            ack["id"] = created  # the new question's or message's id, for its author's page
+        await self.send(text_data=_dumps(ack))
 
     async def _error(self, ref: Any, code: str, message: str, retry_after: int = 0) -> None:
         frame: dict[str, Any] = {"type": "error", "ref": ref, "code": code, "message": message}
@@ -166,10 +170,11 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             frame["retry_after"] = retry_after
         await self.send(text_data=_dumps(frame))
 
-    async def _act(self, frame: dict[str, Any]) -> None:
-        await database_sync_to_async(self._act_sync)(frame)
+    async def _act(self, frame: dict[str, Any]) -> int | None:
+        result: int | None = await database_sync_to_async(self._act_sync)(frame)
+        return result
 
-    def _act_sync(self, frame: dict[str, Any]) -> None:
+    def _act_sync(self, frame: dict[str, Any]) -> int | None:
         with translation.override(self.language):
             session = LiveSession.objects.select_related("official", "agency").get(
                 pk=self.session_id
@@ -178,10 +183,12 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             ip = (self.scope.get("client") or [None])[0]
             kind = frame["type"]
             if kind == "chat":
-                live_actions.do_post_message(session, author=user, text=str(frame["text"]), ip=ip)
-            elif kind == "ask":
-                live_actions.do_ask_question(session, author=user, text=str(frame["text"]), ip=ip)
-            elif kind == "vote":
+                text = str(frame["text"])
+                return live_actions.do_post_message(session, author=user, text=text, ip=ip).pk
+            if kind == "ask":
+                text = str(frame["text"])
+                return live_actions.do_ask_question(session, author=user, text=text, ip=ip).pk
+            if kind == "vote":
                 live_actions.do_vote(self._question(session, frame["question"]), voter=user)
             elif kind in ("approve", "hide"):
                 item = (
@@ -208,6 +215,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
                 live_actions.do_end_session(session, actor=user)
             else:
                 raise ValueError(kind)
+            return None
 
     @staticmethod
     def _question(session: LiveSession, pk: Any) -> LiveQuestion:

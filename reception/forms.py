@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from participation.forms import RegionField
 from participation.iin import validate_iin
 from participation.models import Agency, Official, Region, User
-from reception.models import Appeal, LiveSession
+from reception.models import SESSION_LANGUAGES, Appeal, LiveSession
 
 # What a citizen may attach: documents and photos, recognised by their first bytes.
 ALLOWED_FILES = {
@@ -216,7 +216,7 @@ class LiveSessionForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label=_("Duration in minutes"), min_value=10, max_value=480, initial=60
     )
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language"), choices=SESSION_LANGUAGES)
     mode = forms.ChoiceField(
         label=_("Moderation"),
         choices=LiveSession.Mode.choices,

@@ -372,6 +372,13 @@ def do_post_message(
     return message
 
 
+def hide_from_room(obj: LiveMessage | LiveQuestion) -> None:
+    """Take a public item off every viewer's page and out of the event log."""
+    kind = _kind(obj)
+    _blank_events(obj.session, (kind,), obj.pk)
+    record(obj.session, f"{kind}.hidden", {"id": obj.pk})
+
+
 def publish_if_public(obj: LiveMessage | LiveQuestion) -> None:
     """Broadcast an item that has just become public; called after every moderation verdict."""
     session = obj.session

@@ -40,7 +40,12 @@ VIEWERS_EVERY_SECONDS = 2.0
 class Member(Protocol):
     is_staff: bool
 
-    def push(self, seq: int | None, text: str) -> None: ...
+    def push(self, seq: int | None, frame: dict[str, Any]) -> None: ...
+
+
+def websocket_frame(text: str) -> dict[str, Any]:
+    """The ASGI message that sends ``text``: built once per broadcast, shared by every socket."""
+    return {"type": "websocket.send", "text": text}
 
 
 def viewers_key(session_id: int) -> str:
@@ -126,9 +131,10 @@ class Hub:
 
     async def handle(self, message: dict[str, Any]) -> None:
         if message.get("type") == "live.staff":
+            frame = websocket_frame(message["text"])
             for member in list(self.members):
                 if member.is_staff:
-                    member.push(None, message["text"])
+                    member.push(None, frame)
             return
         seq = int(message["seq"])
         if seq < self.next_seq:
@@ -142,8 +148,9 @@ class Hub:
         if seq < self.next_seq:
             return
         self.next_seq = seq + 1
+        frame = websocket_frame(text)
         for member in list(self.members):
-            member.push(seq, text)
+            member.push(seq, frame)
 
     async def _viewers(self) -> None:
         """Debounced viewer counts: read the shared count every two seconds, send on change."""
@@ -152,9 +159,9 @@ class Hub:
             count = await asyncio.to_thread(viewers, self.session_id)
             if count != self.shown_viewers:
                 self.shown_viewers = count
-                text = f'{{"type":"viewers","count":{count}}}'
+                frame = websocket_frame(f'{{"type":"viewers","count":{count}}}')
                 for member in list(self.members):
-                    member.push(None, text)
+                    member.push(None, frame)
 
 
 # One registry per event loop: tests run each in a loop of its own.

@@ -287,6 +287,9 @@ class Clock(models.Model):
 # --------------------------------------------------------------------------- live sessions
 # SPEC §3. How the pieces fit is in docs/live.md.
 
+# The site's languages (settings.LANGUAGES), spelled out: settings are not read at import.
+SESSION_LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English"))]
+
 
 class LiveSession(models.Model):
     """An official's live hour: questions before, a WebSocket room during, a transcript after.
@@ -330,7 +333,7 @@ class LiveSession(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000, blank=True)
-    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=2, choices=SESSION_LANGUAGES)
     starts_at = models.DateTimeField(_("starts at"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration in minutes"), default=60)
     mode = models.CharField(_("moderation"), max_length=4, choices=Mode.choices)

@@ -48,7 +48,14 @@ def register_appeals() -> None:
 
 
 def _apply_live(obj: LiveMessage | LiveQuestion, state: State, hidden: bool) -> None:
+    was_public = obj.pk is not None and obj.is_public
     obj.is_visible = state == State.PUBLISHED and not hidden
+    if hidden and was_public:
+        # Hidden by users' reports: no verdict follows (no after_verdict), so the
+        # room is told here. A moderator's later decision publishes it again.
+        from reception.live_actions import hide_from_room
+
+        hide_from_room(obj)
 
 
 def _live_after_verdict(obj: LiveMessage | LiveQuestion, state: State) -> None:

@@ -5,6 +5,7 @@
   "use strict";
 
   var room, lastSeq, socket, attempt = 0, words = [], refs = 0, staff = false;
+  var asked = {}, mine = {}; // refs of our "ask" frames; ids of our own questions
 
   function $(selector, scope) { return (scope || document).querySelector(selector); }
 
@@ -16,13 +17,18 @@
     var lang = room.getAttribute("data-live-lang") || "";
     socket = new WebSocket(scheme + window.location.host + "/ws/live/" + id + "/?lang=" +
       encodeURIComponent(lang) + "&after=" + lastSeq);
-    socket.addEventListener("open", function () { attempt = 0; status(""); });
+    socket.addEventListener("open", function () {
+      attempt = 0;
+      status("");
+      room.setAttribute("data-live-connected", "");
+    });
     socket.addEventListener("message", function (event) {
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       receive(frame);
     });
     socket.addEventListener("close", function (event) {
+      room.removeAttribute("data-live-connected");
       if (event.code === 4404) { return; }
       status(word(8));
       // 4008: we were too slow; reconnect at once and read the rest from the server.
@@ -56,6 +62,11 @@
     } else if (frame.type === "viewers") {
       var v = $("[data-live-viewers]");
       if (v) { v.textContent = String(frame.count); $("[data-live-viewers-wrap]").hidden = false; }
+    } else if (frame.type === "ack") {
+      if (frame.id && asked[frame.ref]) {
+        mine[frame.id] = true; // no vote button on one's own question
+        remove("#question-" + frame.id + " form[data-live=vote]");
+      }
     } else if (frame.type === "error") {
       error(frame.message);
     } else if (frame.type === "staff") {
@@ -120,8 +131,16 @@
     form.appendChild(hiddenInput("step", step));
     form.appendChild(hiddenInput("id", id));
     if (kind) { form.appendChild(hiddenInput("kind", kind)); }
+    if (step === "answered") {
+      var field = document.createElement("label");
+      field.textContent = word(12) + " ";
+      var input = document.createElement("input");
+      input.type = "text"; input.name = "text"; input.maxLength = 10000;
+      field.appendChild(input);
+      form.appendChild(field);
+    }
     var button = document.createElement("button");
-    button.type = "submit"; button.className = "button-small"; button.textContent = label;
+    button.type = "submit"; button.className = "button button-small button-secondary"; button.textContent = label;
     form.appendChild(button);
     return form;
   }
@@ -183,7 +202,7 @@
       answer.className = "user-content live-answer"; answer.setAttribute("data-answer", "");
       item.appendChild(body); item.appendChild(meta); item.appendChild(answer);
       if (data.status !== "answered") {
-        if (room.hasAttribute("data-live-signed-in")) {
+        if (room.hasAttribute("data-live-signed-in") && !mine[data.id]) {
           item.appendChild(actionForm("vote", data.id, "", word(0)));
         }
         if (staff) {
@@ -248,7 +267,8 @@
     event.preventDefault();
     var fields = new FormData(form);
     var frame = { type: step, ref: ++refs };
-    if (step === "ask" || step === "chat") { frame.type = step === "ask" ? "ask" : "chat"; frame.text = fields.get("text"); }
+    if (step === "ask" || step === "chat") { frame.text = fields.get("text"); }
+    if (step === "ask") { asked[frame.ref] = true; }
     if (fields.get("id")) {
       if (step === "vote" || step === "answering" || step === "answered") { frame.question = fields.get("id"); }
       else { frame.id = fields.get("id"); }
@@ -268,7 +288,7 @@
     room = $("[data-live-room]");
     if (!room || !("WebSocket" in window)) { return; }
     var text = $("template[data-live-text]");
-    ") : [];|") : [];
+    words = text ? text.content.textContent.split("|") : [];
     lastSeq = parseInt(room.getAttribute("data-live-seq"), 10) || 0;
     staff = room.hasAttribute("data-live-staff");
     document.addEventListener("submit", onSubmit);

@@ -95,3 +95,17 @@ def test_password_rules_describe_the_password_field(page: Page) -> None:
     expect(page.locator("#id_password1")).to_have_accessible_description(
         re.compile("8"), timeout=1000
     )
+
+
+def test_the_live_session_pages_are_accessible(page: Page) -> None:
+    """The list, an upcoming room (signed in, with its forms) and a past transcript."""
+    sign_in(page, CITIZEN_EMAIL, language="kk")
+    page.goto("/kk/live/")
+    assert_accessible(page)
+    page.locator("#upcoming + ul a").first.click()
+    expect(page).to_have_url(re.compile(r"/kk/live/\d+/$"))
+    assert_accessible(page)
+    page.goto("/kk/live/")
+    page.locator("#past + ul a").first.click()
+    expect(page).to_have_url(re.compile(r"/kk/live/\d+/transcript/$"))
+    assert_accessible(page)
