@@ -321,6 +321,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "participation.api.router"),
     ("/", "reception.api.router"),
     ("/", "reception.live_api.router"),
+    ("/", "participation.petition_api.router"),
 ]
 
 for _prefix, _dotted in ROUTERS:

@@ -13,3 +13,8 @@ class ParticipationConfig(AppConfig):
 
         register_profile()
         register_petitions()
+
+        from participation.petition_stats import transparency_section
+        from participation.transparency import register_section
+
+        register_section(transparency_section)

@@ -9,9 +9,12 @@ from django.test import Client
 
 from participation.api import api
 from participation.models import PRIVATE_USER_FIELDS, ApiToken, User
+from participation.petition_actions import do_sign, tally
 from reception import actions, live_actions
 from reception.models import Appeal, LiveSession
 from tests.api.conftest import body, token_for
+from tests.factories import UserFactory
+from tests.petitions.helpers import draft, open_petition
 from tests.reception.live_helpers import make_session
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +40,8 @@ ENDPOINTS: dict[str, list[str]] = {
     "/api/live-sessions": ["/api/live-sessions?limit=100", "/api/live-sessions?state=live"],
     "/api/live-sessions/{session_id}": ["/api/live-sessions/{live}", "/api/live-sessions/{pre}"],
     "/api/live-sessions/{session_id}/messages": ["/api/live-sessions/{live}/messages"],
+    "/api/petitions": ["/api/petitions?limit=100", "/api/petitions?state=open"],
+    "/api/petitions/{petition_id}": ["/api/petitions/{petition}", "/api/petitions/{draft}"],
 }
 EXPORTS_AND_PAGES = [
     "/api/openapi.json",
@@ -94,17 +99,25 @@ def secrets(world, settings, tmp_path, published):
     live = make_session(world)
     hidden = live_actions.do_post_message(live, author=world.bob, text="live-hidden-secret")
     live_actions.do_hide(hidden, actor=world.marat)
+    # Petitions: a listed one signed by a named person, and a draft.
+    petition = open_petition(world, threshold=100)
+    do_sign(petition, user=UserFactory.create(email="petition.signer@example.kz",
+            real_name="Signer Secretova"), public=False)  # fmt: skip
+    tally()
+    draft_petition = draft(world, text="petition-draft-secret")
     raw_token = token_for(world.alice)
     values = ["Alice Smithova", "Bobur Karimov", "850101300005", "Neighbour Ivanov",
               "Abai 150, flat 12", "proof-secret", "bob-scan", "ask-secret", "clarify-secret",
               "draft-secret", private.tracking_number, raw_token, "live-pending-secret",
-              "live-hidden-secret",
+              "live-hidden-secret", "petition.signer", "Signer Secretova",
+              "petition-draft-secret",
               ApiToken.objects.get().digest]  # fmt: skip
     for person in User.objects.all():
         values += [str(getattr(person, field)) for field in PRIVATE_USER_FIELDS
                    if getattr(person, field)]  # fmt: skip
     return {"private": private, "public": public, "values": values, "token": raw_token,
-            "live": live, "pre": pre}  # fmt: skip
+            "live": live, "pre": pre, "petition": petition,
+            "draft": draft_petition}  # fmt: skip
 
 
 def test_every_endpoint_is_in_the_table():
@@ -135,7 +148,8 @@ def test_no_private_field_or_record_leaves_through_any_endpoint(world, secrets):
     urls = [
         url.format(private=secrets["private"].tracking_number,
                    public=secrets["public"].tracking_number,
-                   live=secrets["live"].pk, pre=secrets["pre"].pk)
+                   live=secrets["live"].pk, pre=secrets["pre"].pk,
+                   petition=secrets["petition"].pk, draft=secrets["draft"].pk)
         for url in urls
     ]  # fmt: skip
     checked = 0
