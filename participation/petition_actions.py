@@ -383,6 +383,8 @@ def do_sign(
     only a refused INSERT reads anything to say why (``AccessDenied`` for a
     petition that does not exist or is not listed).
     """
+    if not 0 < petition.pk < 2**63:  # the INSERT binds it as a 64-bit integer
+        raise AccessDenied
     identity = normalise_identity(user.email)
     now = timezone.now()
     counted, kicked = _address_limits_and_kick(ip)

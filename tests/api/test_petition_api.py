@@ -84,3 +84,14 @@ def test_a_closed_petition_refuses_signatures(client, world: World) -> None:
         HTTP_AUTHORIZATION=f"Bearer {token_for(world.bob)}",
     )
     assert (response.status_code, _json(response)["error"]["code"]) == (409, "refused")
+
+
+def test_a_petition_number_beyond_any_id_is_not_found(client, world: World) -> None:
+    """Found by schemathesis: the signing INSERT could not bind it (a server error)."""
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(world.bob)}"}
+    response = client.post(
+        f"/api/petitions/{2**70}/signatures", data={}, content_type="application/json", **auth
+    )
+    assert response.status_code == 404
+    client.force_login(world.bob)
+    assert client.post(f"/en/petitions/{2**70}/sign/").status_code == 404
