@@ -64,6 +64,12 @@ KINDS: dict[str, Any] = {
         "%(count)s appeals of your office are at risk or overdue.",
         "count",
     ),
+    "forum_reply": _("%(author)s replied in “%(thread)s”."),
+    "forum_reply_to_you": _("%(author)s replied to your post in “%(thread)s”."),
+    "forum_committee_answer": _(
+        "The committee answered your comment on the draft law “%(thread)s” (%(author)s)."
+    ),
+    "forum_thread_new": _("New thread in a category you watch: “%(thread)s” by %(author)s."),
 }
 
 # Who may receive a kind, for the preferences page: everyone; "office" (officials
@@ -76,6 +82,7 @@ GROUPS: dict[str, Promise] = {
     "moderation": _("What you write, and moderation"),
     "account": _("Your account"),
     "platform": _("The platform"),
+    "forums": _("Forums and draft laws"),
 }
 
 
@@ -166,6 +173,18 @@ DELIVERY: dict[str, Delivery] = {
         (OFFICE,),
         email=True,
         in_page=False,
+    ),
+    "forum_reply": Delivery(
+        _("A new reply in a thread or category you watch"), "forums", (EVERYONE,), email=False
+    ),
+    "forum_reply_to_you": Delivery(
+        _("A reply to your post"), "forums", (EVERYONE,), email=True
+    ),
+    "forum_committee_answer": Delivery(
+        _("The committee answers your comment on a draft law"), "forums", (EVERYONE,), email=True
+    ),
+    "forum_thread_new": Delivery(
+        _("A new thread in a category you watch"), "forums", (EVERYONE,), email=False
     ),
 }
 
