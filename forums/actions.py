@@ -52,7 +52,7 @@ from forums.models import (
 )
 from moderation.models import State
 from moderation.pipeline import moderate
-from participation.access import AccessDenied, check_role, has_mfa, holds_role
+from participation.access import AccessDenied, check_role, has_mfa, holds_role, memberships
 from participation.actions import do_notify_many
 from participation.models import Agency, Official, Role, User
 
@@ -96,6 +96,8 @@ def may_manage(user: Any, thread: Thread) -> bool:
     """Moderators covering the category's agency, and that agency's officials, manage threads."""
     if not user.is_authenticated:
         return False
+    if not {m.role for m in memberships(user)} & {Role.MODERATOR, Role.OFFICIAL}:
+        return False  # most readers: no need to walk the agency tree
     agency = thread.category.agency
     if holds_role(user, Role.MODERATOR, agency):
         return True

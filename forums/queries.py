@@ -5,16 +5,18 @@ pinned response) and one for the page of posts: the next ``PAGE_SIZE`` posts
 after a cursor in path order, no deeper than ``MAX_DEPTH`` levels below the
 post the page starts from, with their authors and official profiles joined.
 Reply counts and reaction counts are columns, not counts, so nothing grows
-with the thread. A signed-in reader adds one query for their own reactions
-and one for whether they watch the thread.
+with the thread. For a signed-in reader, their own reaction to each post and
+whether they watch the thread come in those same two queries (a subquery and
+an EXISTS), so a page costs them only what every page costs (the session,
+the user, the notification badge, their roles).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from forums.models import (
     PATH_STEP,
@@ -55,10 +57,15 @@ def may_moderate(user: AnyUser, thread: Thread) -> bool:
 
 def access_thread(user: AnyUser, thread_id: int) -> Thread:
     """A thread everyone may read, or its author's or a moderator's held thread; else 404."""
+    threads = Thread.objects.all()
+    if user.is_authenticated:  # whether the reader watches it, in the same query
+        threads = threads.annotate(
+            watched=Exists(Watch.objects.filter(thread=OuterRef("pk"), user_id=user.pk))
+        )
     try:
-        thread = Thread.objects.select_related(
+        thread = threads.select_related(
             "category",
-            "category__agency",
+            "category__agency__parent",
             "pinned_post",
             "pinned_post__author",
             "pinned_post__official",
@@ -83,6 +90,14 @@ def access_post(user: AnyUser, post_id: int) -> Post:
     return post
 
 
+def post_in_thread(thread: Thread, post_id: int) -> Post:
+    """A post of a thread already accessed (a branch's top); 404 for any other id."""
+    try:
+        return Post.objects.get(pk=post_id, thread=thread)
+    except Post.DoesNotExist as exc:
+        raise AccessDenied from exc
+
+
 @dataclass(frozen=True)
 class Cursors:
     """Where a page starts: ``after`` a path (exclusive), ``start`` at one (inclusive),
@@ -103,7 +118,6 @@ class Page:
     base_depth: int
     next_cursor: str | None = None
     prev_cursor: str | None = None
-    reactions: dict[int, str] = field(default_factory=dict)
 
 
 def page_of_posts(
@@ -112,6 +126,7 @@ def page_of_posts(
     root: Post | None = None,
     paragraph: BillParagraph | None = None,
     cursors: Cursors | None = None,
+    viewer: AnyUser | None = None,
 ) -> Page:
     """One page of the tree in path order, from ``cursors``. ``root``: only its subtree;
     ``paragraph``: only the comments anchored to it (and their replies)."""
@@ -128,6 +143,9 @@ def page_of_posts(
     posts = posts.filter(depth__lte=base_depth + MAX_DEPTH).select_related(
         "author", "official", "official__agency"
     )
+    if viewer is not None and viewer.is_authenticated:  # the reader's reaction, same query
+        mine = Reaction.objects.filter(post=OuterRef("pk"), user_id=viewer.pk).values("kind")
+        posts = posts.annotate(my_reaction=Subquery(mine[:1]))
     if before is not None:
         rows = list(posts.filter(path__lt=before).order_by("-path")[: PAGE_SIZE + 1])
         more_before = len(rows) > PAGE_SIZE
@@ -147,16 +165,6 @@ def page_of_posts(
     if (after is not None or start is not None) and page.posts:
         page.prev_cursor = page.posts[0].path
     return page
-
-
-def my_reactions(user: AnyUser, posts: list[Post]) -> dict[int, str]:
-    if not user.is_authenticated or not posts:
-        return {}
-    return dict(
-        Reaction.objects.filter(user=user, post__in=[post.pk for post in posts]).values_list(
-            "post_id", "kind"
-        )
-    )
 
 
 def is_watching(

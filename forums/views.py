@@ -46,7 +46,6 @@ class Row:
 
 
 def _rows(user: AnyUser, page: queries.Page) -> list[Row]:
-    reactions = queries.my_reactions(user, page.posts)
     me = user.pk if user.is_authenticated else None
     rows = []
     for post in page.posts:
@@ -57,7 +56,7 @@ def _rows(user: AnyUser, page: queries.Page) -> list[Row]:
                 depth=max(depth, 0),
                 shown=post.is_visible or (me is not None and post.author_id == me),
                 continues=depth >= queries.MAX_DEPTH and post.child_count > 0,
-                mine=reactions.get(post.pk, ""),
+                mine=getattr(post, "my_reaction", None) or "",
             )
         )
     return rows
@@ -139,21 +138,19 @@ def thread(request: HttpRequest, pk: int, post_id: int | None = None) -> HttpRes
     found = queries.access_thread(request.user, pk)
     root = None
     if post_id is not None:
-        root = queries.access_post(request.user, post_id)
-        if root.thread_id != found.pk:
-            raise AccessDenied
+        root = queries.post_in_thread(found, post_id)
     try:
         cursors = _cursors(request)
     except queries.BadCursor:
         return _bad_cursor(request)
-    page = queries.page_of_posts(found, root=root, cursors=cursors)
+    page = queries.page_of_posts(found, root=root, cursors=cursors, viewer=request.user)
     user = request.user
     context = {
         "thread": found,
         "root": root,
         "page": page,
         "rows": _rows(user, page),
-        "watching": queries.is_watching(user, thread=found),
+        "watching": getattr(found, "watched", False),
         "may_manage": actions.may_manage(user, found),
         "is_draft_law": found.category.kind == Category.Kind.DRAFT_LAW,
         "reply_form": PostForm(),
@@ -242,7 +239,7 @@ def paragraph(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         cursors = _cursors(request)
     except queries.BadCursor:
         return _bad_cursor(request)
-    page = queries.page_of_posts(found.thread, paragraph=para, cursors=cursors)
+    page = queries.page_of_posts(found.thread, paragraph=para, cursors=cursors, viewer=request.user)
     context = {
         "draft": found,
         "paragraph": para,
