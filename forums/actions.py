@@ -422,7 +422,7 @@ def do_unpin_response(thread: Thread, *, actor: User) -> Thread:
 # --- Draft laws -------------------------------------------------------------------------------
 
 _ARTICLE = re.compile(
-    r"^\s*(?:(?:Article|Статья|Бап)\s+(\d+[\w.-]*)|(\d+[\w.-]*)\s*-\s*бап)\.?\s*(.*)$",
+    r"^\s*(?:(?:Article|Статья|Бап)\s+(\d+(?:-\d+)?)|(\d+(?:-\d+)?)\s*-\s*бап)\.?\s*(.*)$",
     re.IGNORECASE,
 )
 _PARAGRAPH = re.compile(r"^\s*(\d+(?:\.\d+)*)[.)]\s+(.*)$")

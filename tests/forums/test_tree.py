@@ -154,9 +154,7 @@ def test_paging_shows_every_post_once_while_posts_are_added(
     assert existing | ahead <= set(seen), "a post was skipped"
 
 
-def test_a_page_address_we_never_made_gets_a_clear_error(
-    world: World, category: Category
-) -> None:
+def test_a_page_address_we_never_made_gets_a_clear_error(world: World, category: Category) -> None:
     thread = start(category, world.alice)
     response = Client().get(f"/en/forums/t/{thread.pk}/?after=../etc")
     assert response.status_code == 400
