@@ -20,6 +20,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_POST
 from forums import actions, queries, search
 from forums.forms import CommentForm, EditForm, PostForm, SearchForm, ThreadForm, quote
 from forums.models import PATH_STEP, Category, Post, Reaction, Thread
+from moderation.forms import REPORT_REASONS
 from moderation.pipeline import ContentRefused
 from participation.access import AccessDenied, AnyUser
 from participation.http import client_ip
@@ -60,6 +62,21 @@ def _rows(user: AnyUser, page: queries.Page) -> list[Row]:
             )
         )
     return rows
+
+
+def _post_list_context(request: HttpRequest) -> dict[str, Any]:
+    """What every post on a page shares, worked out once per page rather than once per post:
+    the report reasons as <option>s, the address forms come back to, and the root of the
+    forum addresses (``_post.html`` builds its links on it: fifty posts would otherwise
+    cost some three hundred URL reversals)."""
+    return {
+        "forums_root": reverse("forums:index"),
+        "report_url": reverse("moderation:report"),
+        "report_options": format_html_join(
+            "", '<option value="{}">{}</option>', ((v, str(label)) for v, label in REPORT_REASONS)
+        ),
+        "here": request.get_full_path(),
+    }
 
 
 def _language() -> str:
@@ -155,6 +172,7 @@ def thread(request: HttpRequest, pk: int, post_id: int | None = None) -> HttpRes
         "is_draft_law": found.category.kind == Category.Kind.DRAFT_LAW,
         "reply_form": PostForm(),
         "first_page": cursors.is_first and root is None,
+        **_post_list_context(request),
     }
     return render(request, "forums/thread.html", context)
 
@@ -248,6 +266,7 @@ def paragraph(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "rows": _rows(request.user, page),
         "form": form,
         "committee_member": actions.is_committee_member(request.user, found),
+        **_post_list_context(request),
     }
     return render(request, "forums/paragraph.html", context, status=status)
 

@@ -177,9 +177,7 @@ DELIVERY: dict[str, Delivery] = {
     "forum_reply": Delivery(
         _("A new reply in a thread or category you watch"), "forums", (EVERYONE,), email=False
     ),
-    "forum_reply_to_you": Delivery(
-        _("A reply to your post"), "forums", (EVERYONE,), email=True
-    ),
+    "forum_reply_to_you": Delivery(_("A reply to your post"), "forums", (EVERYONE,), email=True),
     "forum_committee_answer": Delivery(
         _("The committee answers your comment on a draft law"), "forums", (EVERYONE,), email=True
     ),

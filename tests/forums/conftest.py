@@ -16,7 +16,7 @@ _texts = itertools.count()
 
 
 @pytest.fixture(autouse=True)
-def _open_posting(settings) -> None:  # type: ignore[no-untyped-def]
+def _open_posting(settings) -> None:
     """No new-account hold, no link limit, no rate limit: each test sees the forum itself.
     Tests about moderation turn the hold back on."""
     settings.MODERATION_TRUSTED_AFTER_POSTS = 0

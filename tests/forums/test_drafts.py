@@ -58,7 +58,7 @@ def test_a_text_without_structure_is_refused_with_a_reason(text: str, message: s
 
 
 def test_comments_are_counted_beside_their_paragraph(world: World, draft: DraftLaw) -> None:
-    first, second, speed = BillParagraph.objects.filter(article__draft=draft).order_by(
+    first, _second, speed = BillParagraph.objects.filter(article__draft=draft).order_by(
         "article__position", "position"
     )
     actions.do_comment_paragraph(speed, author=world.alice, body="15 km/h is too fast.")

@@ -31,7 +31,7 @@ def test_twenty_concurrent_replies_to_one_parent(world: World, category: Categor
         try:
             barrier.wait()
             actions.do_reply(parent=parent, author=person, body=f"Reply {number} from a citizen.")
-        except BaseException as exc:  # noqa: BLE001  (collected and asserted below)
+        except BaseException as exc:  # collected and asserted below
             errors.append(exc)
         finally:
             connection.close()

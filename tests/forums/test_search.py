@@ -1,4 +1,4 @@
-"""Search over titles and posts: FTS5 on SQLite, tsvector on PostgreSQL (run both with DATABASE_URL)."""
+"""Search over titles and posts: FTS5 on SQLite, tsvector on PostgreSQL (with DATABASE_URL)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_it_finds_posts_in_kazakh_russian_and_english(world: World, category: Ca
     assert english in search.search("bus").posts
 
 
-def test_held_posts_are_not_found(world: World, category: Category, settings) -> None:  # type: ignore[no-untyped-def]
+def test_held_posts_are_not_found(world: World, category: Category, settings) -> None:
     thread = actions.do_start_thread(
         category=category, author=world.alice, title="Parks", body="Where are the parks?"
     )

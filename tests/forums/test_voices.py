@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.db import IntegrityError, transaction
 from django.test import Client
 
@@ -26,7 +27,7 @@ def test_an_officials_post_carries_the_badge(world: World, category: Category) -
 def test_an_official_without_a_second_factor_writes_without_the_badge(
     world: World, category: Category
 ) -> None:
-    world.marat.authenticator_set.all().delete()
+    Authenticator.objects.filter(user=world.marat).delete()
     thread = start(category, world.alice)
     post = reply(root_of(thread), world.marat)
     assert post.official is None
@@ -186,7 +187,7 @@ def test_a_quote_starts_the_reply(world: World, category: Category) -> None:
     assert "<blockquote>" in created.body_html
 
 
-def test_a_held_thread_is_a_404_for_others(world: World, category: Category, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_held_thread_is_a_404_for_others(world: World, category: Category, settings) -> None:
     settings.MODERATION_TRUSTED_AFTER_POSTS = 5
     thread = start(category, world.alice)
     assert not thread.is_visible

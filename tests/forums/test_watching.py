@@ -68,7 +68,7 @@ def test_stopping_watching_stops_the_notifications(world: World, category: Categ
 def test_a_held_reply_is_heard_of_once_when_a_moderator_publishes_it(
     world: World,
     category: Category,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     thread = start(category, world.alice)
     newcomer = UserFactory.create()

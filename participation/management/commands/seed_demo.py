@@ -826,8 +826,12 @@ class Command(BaseCommand):
             from reception.demo import seed_appeals
 
             appeals = seed_appeals()
+            from forums.demo import seed_forums
+
+            forums = seed_forums()
         if verbosity >= 1:
             self.stdout.write(f"Demo appeals created: {appeals}\n")
+            self.stdout.write(f"Demo forum threads and draft laws created: {forums}\n")
             self._print_logins(logins)
         if verbosity >= 2:
             self._print_recovery_codes([email for email, _role, _agency in logins])
