@@ -17,10 +17,11 @@ from django.http import (
     HttpResponse,
     HttpResponseRedirect,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -76,6 +77,10 @@ def _post_list_context(request: HttpRequest) -> dict[str, Any]:
             "", '<option value="{}">{}</option>', ((v, str(label)) for v, label in REPORT_REASONS)
         ),
         "here": request.get_full_path(),
+        # One masked CSRF token for the page's many small forms, not one per form.
+        "csrf_input": format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        ),
     }
 
 
