@@ -271,7 +271,9 @@ def main() -> None:
     timings: dict[str, list[float]] = {"anonymous": [], "signed_in": []}
     with connection.execute_wrapper(counting):
         for index, url in enumerate(urls):
-            who, client = ("anonymous", anonymous) if index % 3 == 2 else ("signed_in", signed_in)
+            # A third anonymous, whatever the kind of page (kinds rotate by index).
+            anon = (index // 3) % 3 == 2
+            who, client = ("anonymous", anonymous) if anon else ("signed_in", signed_in)
             queries_seen.append(0)
             started = time.perf_counter()
             response = client.get(url, secure=True)
