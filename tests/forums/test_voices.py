@@ -196,3 +196,22 @@ def test_a_held_thread_is_a_404_for_others(world: World, category: Category, set
     client.force_login(world.alice)
     html = client.get(f"/en/forums/t/{thread.pk}/").content.decode()
     assert "Waiting for a moderator" in html
+
+
+def test_a_post_reported_by_three_people_is_hidden_until_reviewed(
+    world: World, category: Category
+) -> None:
+    thread = start(category, world.alice)
+    post = reply(root_of(thread), world.bob, "Something people find rude.")
+    for person in (world.alice, world.marat, world.aigerim):
+        client = Client()
+        client.force_login(person)
+        client.post(
+            "/en/moderation/report/",
+            {"kind": "forum_post", "object_id": post.pk, "reason": "insult", "next": "/"},
+        )
+    post.refresh_from_db()
+    assert not post.is_visible
+    html = Client().get(f"/en/forums/t/{thread.pk}/").content.decode()
+    assert "Something people find rude." not in html
+    assert "This post is not shown" in html
