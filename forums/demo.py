@@ -96,7 +96,7 @@ def _publish(obj: Model, kind: str, moderator: User) -> None:
 
 
 def _categories() -> dict[str, Category]:
-    found = {}
+    found: dict[str, Category] = {}
     for slug, kind, agency, topic, kk, ru, en in CATEGORIES:
         category, _created = Category.objects.update_or_create(
             slug=slug,
