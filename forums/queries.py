@@ -203,16 +203,20 @@ def draft_laws() -> QuerySet[DraftLaw]:
     return DraftLaw.objects.select_related("committee", "thread").order_by("-created_at")
 
 
-def draft_law(slug: str) -> tuple[DraftLaw, list[BillArticle]]:
-    """A draft law with its articles and paragraphs (three queries whatever its length)."""
+def access_draft(slug: str) -> DraftLaw:
+    """A published draft law, with its committee, thread and category; 404 otherwise."""
     try:
-        draft = DraftLaw.objects.select_related("committee", "thread", "thread__category").get(
+        return DraftLaw.objects.select_related("committee", "thread", "thread__category").get(
             slug=slug, thread__is_visible=True
         )
     except DraftLaw.DoesNotExist as exc:
         raise AccessDenied from exc
-    articles = list(draft.articles.prefetch_related("paragraphs"))
-    return draft, articles
+
+
+def draft_law(slug: str) -> tuple[DraftLaw, list[BillArticle]]:
+    """A draft law with its articles and paragraphs (three queries whatever its length)."""
+    draft = access_draft(slug)
+    return draft, list(draft.articles.prefetch_related("paragraphs"))
 
 
 def paragraph_of(draft: DraftLaw, paragraph_id: int) -> BillParagraph:

@@ -235,7 +235,7 @@ def draft(request: HttpRequest, slug: str) -> HttpResponse:
 
 def paragraph(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One paragraph with its comments and the committee's answers; comment here."""
-    found, _articles = queries.draft_law(slug)
+    found = queries.access_draft(slug)
     para = queries.paragraph_of(found, pk)
     form = CommentForm()
     status = 200

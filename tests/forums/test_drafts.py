@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from forums import actions
 from forums.models import BillParagraph, Category, DraftLaw, Post
@@ -120,3 +122,25 @@ def test_comments_close_after_their_date(world: World, draft: DraftLaw) -> None:
     speed = BillParagraph.objects.get(article__draft=draft, article__number="2")
     with pytest.raises(actions.ForumError, match="closed"):
         actions.do_comment_paragraph(speed, author=world.alice, body="Too late?")
+
+
+def test_the_paragraph_page_costs_the_same_whatever_the_discussion(
+    world: World, draft: DraftLaw
+) -> None:
+    speed = BillParagraph.objects.get(article__draft=draft, article__number="2")
+    url = f"/en/forums/drafts/mobility/paragraphs/{speed.pk}/"
+    client = Client()
+    client.force_login(world.bob)
+    client.get(url)
+    with CaptureQueriesContext(connection) as quiet:
+        client.get(url)
+    for number in range(30):
+        comment = actions.do_comment_paragraph(speed, author=world.alice, body=f"Idea {number}.")
+        actions.do_reply(parent=comment, author=world.marat, body=f"Answer {number}.")
+    with CaptureQueriesContext(connection) as busy:
+        html = client.get(url).content.decode()
+    assert "Answer 0." in html and 'rel="next"' in html  # 60 posts: a second page
+    assert len(busy.captured_queries) == len(quiet.captured_queries) <= 8
+    with CaptureQueriesContext(connection) as text:
+        client.get("/en/forums/drafts/mobility/")
+    assert len(text.captured_queries) <= 8

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection
 
-from forums import actions, search
+from forums import actions, queries, search
 from forums.models import Category, Post
 from participation.models import Notification, User
 from tests.base import World
@@ -74,3 +75,55 @@ def test_postgres_search_uses_each_languages_configuration(
     with connection.cursor() as cursor:
         cursor.execute("SELECT search_vector::text FROM forums_post WHERE id = %s", [russian.pk])
         assert "'фермер'" in cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_paging_while_another_connection_keeps_replying(world: World, category: Category) -> None:
+    """A reader walks the pages while a writer adds replies all over the tree: no post is
+    shown twice, every post that existed is shown, and so is every post the writer had
+    committed ahead of the reader's cursor before the reader read past that point."""
+    thread = start(category, world.alice)
+    root = root_of(thread)
+    people = UserFactory.create_batch(4)
+    tops = [
+        actions.do_reply(parent=root, author=people[i % 4], body=f"Top {i}.") for i in range(120)
+    ]
+    existing = set(Post.objects.filter(thread=thread).values_list("pk", flat=True))
+    stop = threading.Event()
+    written: list[tuple[int, str]] = []
+
+    def writer() -> None:
+        try:
+            number = 0
+            while not stop.is_set():
+                parent = tops[(number * 37) % len(tops)]
+                post = actions.do_reply(
+                    parent=parent, author=people[number % 4], body=f"Later reply {number}."
+                )
+                written.append((post.pk, post.path))
+                number += 1
+        finally:
+            connection.close()
+
+    thread_writer = threading.Thread(target=writer)
+    thread_writer.start()
+    seen: list[int] = []
+    cursor: str | None = None
+    try:
+        while True:
+            page = queries.page_of_posts(thread, cursors=queries.Cursors(after=cursor))
+            seen += [post.pk for post in page.posts]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+            # Between two pages, the writer commits a few more replies (up to 10 s).
+            target, deadline = len(written) + 3, time.monotonic() + 10
+            while len(written) < target and time.monotonic() < deadline:
+                time.sleep(0.01)
+    finally:
+        stop.set()
+        thread_writer.join()
+    assert len(written) >= 3, "the writer should have written between the pages"
+    assert len(seen) == len(set(seen)), "a post was shown twice"
+    assert existing <= set(seen), "a post that existed was skipped"
