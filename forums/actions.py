@@ -263,12 +263,14 @@ def _notify_watchers(post: Post) -> None:
             notes[parent_author_id] = (
                 "forum_committee_answer" if post.is_committee_answer else "forum_reply_to_you"
             )
-    watchers = Watch.objects.filter(
+    watches = Watch.objects.filter(
         Q(thread_id=post.thread_id) | Q(category_id=thread.category_id)
-    ).values_list("user_id", flat=True)
+    ).values_list("user_id", "muted")
+    muted = {user_id for user_id, is_muted in watches if is_muted}
     kind = "forum_reply" if post.parent_id is not None else "forum_thread_new"
-    for user_id in watchers:
-        notes.setdefault(user_id, kind)
+    for user_id, _is_muted in watches:
+        if user_id not in muted:
+            notes.setdefault(user_id, kind)
     notes.pop(post.author_id, None)  # type: ignore[arg-type]
     do_notify_many([(user_id, kind_, params, url) for user_id, kind_ in sorted(notes.items())])
 
@@ -349,14 +351,25 @@ def do_watch(
     thread: Thread | None = None,
     category: Category | None = None,
 ) -> None:
-    """Start or stop watching a thread or a category (idempotent)."""
+    """Start or stop watching a thread or a category (idempotent).
+
+    Stopping a thread whose category the person watches mutes the thread
+    (a ``muted`` row), so the category's notifications skip it.
+    """
     if (thread is None) == (category is None):
         raise ValueError("watch a thread or a category")
-    target: dict[str, Any] = {"thread": thread} if thread is not None else {"category": category}
+    if thread is None:
+        if watching:
+            Watch.objects.get_or_create(user=user, category=category)
+        else:
+            Watch.objects.filter(user=user, category=category).delete()
+        return
     if watching:
-        Watch.objects.get_or_create(user=user, **target)
+        Watch.objects.update_or_create(user=user, thread=thread, defaults={"muted": False})
+    elif Watch.objects.filter(user=user, category_id=thread.category_id).exists():
+        Watch.objects.update_or_create(user=user, thread=thread, defaults={"muted": True})
     else:
-        Watch.objects.filter(user=user, **target).delete()
+        Watch.objects.filter(user=user, thread=thread).delete()
 
 
 # --- Managing threads -----------------------------------------------------------------------

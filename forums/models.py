@@ -279,7 +279,11 @@ class Reaction(models.Model):
 
 
 class Watch(models.Model):
-    """A person follows a thread or a whole category and hears of new posts in it."""
+    """A person follows a thread or a whole category and hears of new posts in it.
+
+    ``muted`` (thread rows only): someone who watches the category has silenced
+    this one thread. Replies to their own posts still reach them.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -293,6 +297,7 @@ class Watch(models.Model):
     category = models.ForeignKey(
         Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE
     )
+    muted = models.BooleanField(_("muted"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -60,7 +60,9 @@ def access_thread(user: AnyUser, thread_id: int) -> Thread:
     threads = Thread.objects.all()
     if user.is_authenticated:  # whether the reader watches it, in the same query
         threads = threads.annotate(
-            watched=Exists(Watch.objects.filter(thread=OuterRef("pk"), user_id=user.pk))
+            watched=Exists(
+                Watch.objects.filter(thread=OuterRef("pk"), user_id=user.pk, muted=False)
+            )
         )
     try:
         thread = threads.select_related(
@@ -173,7 +175,7 @@ def is_watching(
     if not user.is_authenticated:
         return False
     if thread is not None:
-        return Watch.objects.filter(user=user, thread=thread).exists()
+        return Watch.objects.filter(user=user, thread=thread, muted=False).exists()
     return Watch.objects.filter(user=user, category=category).exists()
 
 

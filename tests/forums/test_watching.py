@@ -101,3 +101,22 @@ def test_an_edit_does_not_notify_again(world: World, category: Category) -> None
     post = reply(root_of(thread), world.bob, "First words.")
     actions.do_edit_post(post, editor=world.bob, body="Better words.")
     assert _heard(world.alice.pk) == ["forum_reply_to_you"]
+
+
+def test_a_category_watcher_can_mute_one_thread(world: World, category: Category) -> None:
+    actions.do_watch(user=world.bob, watching=True, category=category)
+    noisy = start(category, world.alice, title="Noisy")
+    quiet = start(category, world.alice, title="Quiet")
+    actions.do_watch(user=world.bob, watching=False, thread=noisy)
+    bobs = reply(root_of(noisy), world.bob)
+    Notification.objects.filter(user=world.bob).delete()
+    reply(root_of(noisy), world.marat)
+    reply(root_of(quiet), world.marat)
+    reply(bobs, world.marat)  # a reply to his own post still reaches him
+    assert _heard(world.bob.pk) == ["forum_reply", "forum_reply_to_you"]
+    client = Client()
+    client.force_login(world.bob)
+    assert "Watch this thread" in client.get(f"/en/forums/t/{noisy.pk}/").content.decode()
+    actions.do_watch(user=world.bob, watching=True, thread=noisy)  # unmuted
+    reply(root_of(noisy), world.marat)
+    assert _heard(world.bob.pk)[-1] == "forum_reply"
