@@ -550,9 +550,8 @@ def do_comment_paragraph(
     draft = paragraph.article.draft
     root = Post.objects.get(thread_id=draft.thread_id, parent__isnull=True)
     thread = Thread.objects.select_for_update().get(pk=draft.thread_id)
-    if not thread.accepts_posts or (
-        draft.comments_until is not None and timezone.localdate() > draft.comments_until
-    ):
+    draft.thread = thread  # as locked: the state the check below reads
+    if not draft.accepts_comments:
         raise ForumError(_("Comments on this draft law are closed."))
     if not body.strip():
         raise ForumError(_("The comment is empty."))

@@ -400,6 +400,13 @@ class DraftLaw(Trilingual, models.Model):
     def summary(self) -> str:
         return self.tr("summary")
 
+    @property
+    def accepts_comments(self) -> bool:
+        """Open while its thread accepts posts, until ``comments_until`` (a local date)."""
+        if not self.thread.accepts_posts:
+            return False
+        return self.comments_until is None or timezone.localdate() <= self.comments_until
+
 
 class BillArticle(models.Model):
     draft = models.ForeignKey(

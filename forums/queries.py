@@ -68,6 +68,7 @@ def access_thread(user: AnyUser, thread_id: int) -> Thread:
         thread = threads.select_related(
             "category",
             "category__agency__parent",
+            "draft_law",
             "pinned_post",
             "pinned_post__author",
             "pinned_post__official",
@@ -143,7 +144,7 @@ def page_of_posts(
         posts = posts.filter(paragraph=paragraph)
         base_depth = 1
     posts = posts.filter(depth__lte=base_depth + MAX_DEPTH).select_related(
-        "author", "official", "official__agency"
+        "author", "official", "official__agency", "paragraph__article"
     )
     if viewer is not None and viewer.is_authenticated:  # the reader's reaction, same query
         mine = Reaction.objects.filter(post=OuterRef("pk"), user_id=viewer.pk).values("kind")

@@ -174,7 +174,7 @@ def thread(request: HttpRequest, pk: int, post_id: int | None = None) -> HttpRes
         "rows": _rows(user, page),
         "watching": getattr(found, "watched", False),
         "may_manage": actions.may_manage(user, found),
-        "is_draft_law": found.category.kind == Category.Kind.DRAFT_LAW,
+        "draft": getattr(found, "draft_law", None),  # joined by access_thread
         "reply_form": PostForm(),
         "first_page": cursors.is_first and root is None,
         **_post_list_context(request),
@@ -271,6 +271,7 @@ def paragraph(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "rows": _rows(request.user, page),
         "form": form,
         "committee_member": actions.is_committee_member(request.user, found),
+        "comments_open": found.accepts_comments,
         **_post_list_context(request),
     }
     return render(request, "forums/paragraph.html", context, status=status)

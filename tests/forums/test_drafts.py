@@ -144,3 +144,21 @@ def test_the_paragraph_page_costs_the_same_whatever_the_discussion(
     with CaptureQueriesContext(connection) as text:
         client.get("/en/forums/drafts/mobility/")
     assert len(text.captured_queries) <= 8
+
+
+def test_the_whole_discussion_names_each_comments_paragraph(world: World, draft: DraftLaw) -> None:
+    speed = BillParagraph.objects.get(article__draft=draft, article__number="2")
+    actions.do_comment_paragraph(speed, author=world.alice, body="Make it 10 km/h.")
+    html = Client().get(f"/en/forums/t/{draft.thread_id}/").content.decode()
+    assert "Article 2, paragraph 1" in html
+    assert 'href="/en/forums/drafts/mobility/"' in html
+
+
+def test_a_closed_draft_says_so_instead_of_the_form(world: World, draft: DraftLaw) -> None:
+    DraftLaw.objects.filter(pk=draft.pk).update(comments_until="2020-01-01")
+    speed = BillParagraph.objects.get(article__draft=draft, article__number="2")
+    client = Client()
+    client.force_login(world.alice)
+    html = client.get(f"/en/forums/drafts/mobility/paragraphs/{speed.pk}/").content.decode()
+    assert "Comments on this draft law are closed." in html
+    assert "Publish the comment" not in html
