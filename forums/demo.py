@@ -137,6 +137,10 @@ def seed_forums() -> int:
             )
             _publish(post, "forum_post", moderator)
             posts.append(post)
+        answers = [post for post in posts if post.official_id is not None]
+        if answers:  # the first MP's answer is pinned as the official response
+            answers[0].refresh_from_db()
+            actions.do_pin_response(answers[0], actor=answers[0].author)  # type: ignore[arg-type]
         created += 1
     if not DraftLaw.objects.filter(slug=BILL_SLUG).exists():
         created += 1

@@ -20,6 +20,7 @@ def test_the_demo_forums_load_once_and_show() -> None:
     assert Post.objects.filter(depth__gte=3).exists()  # nested replies
     assert Post.objects.filter(official__isnull=False).exists()
     assert Post.objects.filter(is_committee_answer=True).exists()
+    assert Thread.objects.filter(pinned_post__isnull=False).count() == 2
     client = Client()
     assert "Draft law on personal mobility devices" in client.get("/en/forums/").content.decode()
     for thread in Thread.objects.all():
