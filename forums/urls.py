@@ -20,6 +20,7 @@ urlpatterns = [
     path("posts/<int:pk>/history/", views.history, name="history"),
     path("posts/<int:pk>/react/", views.react, name="react"),
     path("posts/<int:pk>/pin/", views.pin, name="pin"),
+    path("posts/<int:pk>/report/", views.report, name="report"),
     path("drafts/<slug:slug>/", views.draft, name="draft"),
     path("drafts/<slug:slug>/paragraphs/<int:pk>/", views.paragraph, name="paragraph"),
 ]

@@ -21,7 +21,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -30,7 +30,6 @@ from django.views.decorators.http import require_POST
 from forums import actions, queries, search
 from forums.forms import CommentForm, EditForm, PostForm, SearchForm, ThreadForm, quote
 from forums.models import PATH_STEP, Category, Post, Reaction, Thread
-from moderation.forms import REPORT_REASONS
 from moderation.pipeline import ContentRefused
 from participation.access import AccessDenied, AnyUser
 from participation.http import client_ip
@@ -67,15 +66,12 @@ def _rows(user: AnyUser, page: queries.Page) -> list[Row]:
 
 def _post_list_context(request: HttpRequest) -> dict[str, Any]:
     """What every post on a page shares, worked out once per page rather than once per post:
-    the report reasons as <option>s, the address forms come back to, and the root of the
-    forum addresses (``_post.html`` builds its links on it: fifty posts would otherwise
-    cost some three hundred URL reversals)."""
+    the address forms come back to, one CSRF input, and the root of the forum addresses
+    (``_post.html`` builds its links on it: fifty posts would otherwise cost some three
+    hundred URL reversals). Reporting a post has its own page, for the same reason: a
+    report form under each of fifty posts was a fifth of the page's rendering."""
     return {
         "forums_root": reverse("forums:index"),
-        "report_url": reverse("moderation:report"),
-        "report_options": format_html_join(
-            "", '<option value="{}">{}</option>', ((v, str(label)) for v, label in REPORT_REASONS)
-        ),
         "here": request.get_full_path(),
         # One masked CSRF token for the page's many small forms, not one per form.
         "csrf_input": format_html(
@@ -208,6 +204,15 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         raise AccessDenied
     context = {"post": found, "revisions": found.revisions.all()[:50]}
     return render(request, "forums/history.html", context)
+
+
+@login_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report form for one post; it posts to the moderation pipeline's report endpoint."""
+    found = queries.access_post(request.user, pk)
+    if not found.is_visible or found.author_id == request.user.pk:
+        raise AccessDenied
+    return render(request, "forums/report.html", {"post": found})
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
