@@ -32,7 +32,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from forums import search
@@ -248,31 +248,76 @@ def _notify_watchers(post: Post) -> None:
     """One notification per person for a newly published post, never to its author.
 
     The parent's author hears "a reply to you" (or "the committee answered
-    you"); watchers of the thread or its category hear "a new reply" (or "a
-    new thread"); someone who is several of these hears once.
+    you"); watchers of the thread or its category hear "a new reply"; someone
+    who is several of these hears once. While the thread's title waits for a
+    moderator, only the parent's author hears (the title is not public yet);
+    the opening post is announced by ``_announce_thread`` instead.
     """
-    thread = Thread.objects.only("title", "category_id").get(pk=post.thread_id)
-    author_name = post.author.public_name if post.author is not None else _("Citizen")
-    params = {"author": author_name, "thread": thread.title}
+    thread = Thread.objects.only("title", "category_id", "is_visible").get(pk=post.thread_id)
+    if post.parent_id is None:
+        _announce_thread(thread)
+        return
+    params = {"author": _public_names(post.author), "thread": thread.title}
     url = f"/forums/posts/{post.pk}/"
     notes: dict[int, str] = {}
-    if post.parent_id is not None:
-        parent_author = Post.objects.filter(pk=post.parent_id).values_list("author_id", flat=True)
-        parent_author_id = parent_author.first()
-        if parent_author_id is not None:
-            notes[parent_author_id] = (
-                "forum_committee_answer" if post.is_committee_answer else "forum_reply_to_you"
-            )
-    watches = Watch.objects.filter(
-        Q(thread_id=post.thread_id) | Q(category_id=thread.category_id)
-    ).values_list("user_id", "muted")
-    muted = {user_id for user_id, is_muted in watches if is_muted}
-    kind = "forum_reply" if post.parent_id is not None else "forum_thread_new"
-    for user_id, _is_muted in watches:
-        if user_id not in muted:
-            notes.setdefault(user_id, kind)
+    parent_author = Post.objects.filter(pk=post.parent_id).values_list("author_id", flat=True)
+    parent_author_id = parent_author.first()
+    if parent_author_id is not None:
+        notes[parent_author_id] = (
+            "forum_committee_answer" if post.is_committee_answer else "forum_reply_to_you"
+        )
+    if thread.is_visible:
+        for user_id in _watchers(thread):
+            notes.setdefault(user_id, "forum_reply")
     notes.pop(post.author_id, None)  # type: ignore[arg-type]
-    do_notify_many([(user_id, kind_, params, url) for user_id, kind_ in sorted(notes.items())])
+    do_notify_many([(user_id, kind, params, url) for user_id, kind in sorted(notes.items())])
+
+
+def _watchers(thread: Thread) -> set[int]:
+    """Who watches the thread or its category, less those who muted the thread."""
+    watches = list(
+        Watch.objects.filter(
+            Q(thread_id=thread.pk) | Q(category_id=thread.category_id)
+        ).values_list("user_id", "muted")
+    )
+    muted = {user_id for user_id, is_muted in watches if is_muted}
+    return {user_id for user_id, _is_muted in watches if user_id not in muted}
+
+
+def _announce_thread(thread: Thread) -> None:
+    """Tell the category's watchers of a new thread, once: when both its title and its
+    opening post are published, whichever a moderator publishes last
+    (a conditional UPDATE on ``announced_at``)."""
+    root = Post.objects.filter(thread_id=thread.pk, parent__isnull=True).select_related("author")
+    opening = root.first()
+    if opening is None or opening.published_at is None:
+        return
+    first = Thread.objects.filter(pk=thread.pk, is_visible=True, announced_at__isnull=True).update(
+        announced_at=timezone.now()
+    )
+    if not first:
+        return
+    params = {"author": _public_names(opening.author), "thread": thread.title}
+    url = f"/forums/posts/{opening.pk}/"
+    people = _watchers(thread) - {opening.author_id}
+    do_notify_many([(user_id, "forum_thread_new", params, url) for user_id in sorted(people)])
+
+
+def on_thread_verdict(thread: Thread, state: State) -> None:
+    """After every verdict on a thread's title: the search index, and the announcement."""
+    search.sync_thread(thread)
+    if state == State.PUBLISHED and thread.is_visible:
+        _announce_thread(thread)
+
+
+def _public_names(author: User | None) -> dict[str, str]:
+    """The author's public name for a notification, read in each language (the fallback
+    "Citizen" is translated)."""
+    names = {}
+    for code in ("kk", "ru", "en"):
+        with translation.override(code):
+            names[code] = author.public_name if author is not None else str(_("Citizen"))
+    return names
 
 
 @transaction.atomic

@@ -101,7 +101,8 @@ class Thread(models.Model):
     """A discussion: its title, and a tree of posts whose root is the opening post.
 
     ``reply_count`` and ``last_post_at`` move when a post is published;
-    ``pinned_post`` is an official response shown above the tree.
+    ``pinned_post`` is an official response shown above the tree;
+    ``announced_at`` is set once, when the category's watchers are told of it.
     """
 
     category = models.ForeignKey(
@@ -131,6 +132,9 @@ class Thread(models.Model):
     reply_count = models.PositiveIntegerField(_("replies"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_post_at = models.DateTimeField(_("last post at"), default=timezone.now)
+    announced_at = models.DateTimeField(
+        _("announced to watchers at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("thread")

@@ -19,9 +19,9 @@ def _post_verdict(post: Any, state: State) -> None:
 
 
 def _thread_verdict(thread: Any, state: State) -> None:
-    from forums import search
+    from forums.actions import on_thread_verdict
 
-    search.sync_thread(thread)
+    on_thread_verdict(thread, state)
 
 
 def register_forums() -> None:

@@ -120,3 +120,28 @@ def test_a_category_watcher_can_mute_one_thread(world: World, category: Category
     actions.do_watch(user=world.bob, watching=True, thread=noisy)  # unmuted
     reply(root_of(noisy), world.marat)
     assert _heard(world.bob.pk)[-1] == "forum_reply"
+
+
+def _publish(kind: str, object_id: int, moderator: object) -> None:
+    item = ModerationItem.objects.get(kind=kind, object_id=object_id)
+    do_decide(
+        item, moderator=moderator, state=State.PUBLISHED, reason=Reason.MEETS_RULES,  # type: ignore[arg-type]
+        version=item.version,
+    )  # fmt: skip
+
+
+def test_a_new_thread_is_announced_once_both_title_and_text_are_published(
+    world: World, category: Category, settings
+) -> None:
+    actions.do_watch(user=world.bob, watching=True, category=category)
+    newcomer = UserFactory.create(display_name="Newcomer")
+    settings.MODERATION_TRUSTED_AFTER_POSTS = 3
+    thread = start(category, newcomer, title="A title a moderator must see first")
+    assert not thread.is_visible
+    _publish("forum_post", root_of(thread).pk, world.moira)
+    assert _heard(world.bob.pk) == []  # the title is not public yet
+    _publish("forum_thread", thread.pk, world.moira)
+    assert _heard(world.bob.pk) == ["forum_thread_new"]
+    note = Notification.objects.get(user=world.bob)
+    assert note.params["thread"] == "A title a moderator must see first"
+    assert note.params["author"]["en"] == "Newcomer"
