@@ -118,7 +118,6 @@ class DraftLawAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     list_display = ["slug", "name_kk", "committee", "comments_until", "created_at"]
     autocomplete_fields = ["committee"]
-    inlines = [BillArticleInline]
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -128,6 +127,9 @@ class DraftLawAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         else:
             kwargs["exclude"] = ["thread"]
         return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
+        return [BillArticleInline] if obj is not None else []  # the text makes them on add
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["slug", "committee"] if obj is not None else []
