@@ -145,3 +145,18 @@ def test_a_new_thread_is_announced_once_both_title_and_text_are_published(
     note = Notification.objects.get(user=world.bob)
     assert note.params["thread"] == "A title a moderator must see first"
     assert note.params["author"]["en"] == "Newcomer"
+
+
+def test_a_held_post_waits_in_the_moderation_queue_with_its_text(
+    world: World, category: Category, settings
+) -> None:
+    thread = start(category, world.alice)
+    settings.MODERATION_TRUSTED_AFTER_POSTS = 3
+    post = reply(root_of(thread), UserFactory.create(), "Please look at this first post of mine.")
+    item = ModerationItem.objects.get(kind="forum_post", object_id=post.pk)
+    client = Client()
+    client.force_login(world.moira)
+    assert "Please look at this first post" in client.get("/en/moderation/").content.decode()
+    page = client.get(f"/en/moderation/items/{item.pk}/")
+    assert page.status_code == 200
+    assert "Please look at this first post of mine." in page.content.decode()
