@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from forums import search
+from forums.consumers import thread_group
 from forums.models import (
     PATH_MAX_LEVELS,
     BillArticle,
@@ -52,6 +53,7 @@ from forums.models import (
 )
 from moderation.models import State
 from moderation.pipeline import moderate
+from participation import realtime
 from participation.access import AccessDenied, check_role, has_mfa, holds_role, memberships
 from participation.actions import do_notify_many
 from participation.models import Agency, Official, Role, User
@@ -242,6 +244,12 @@ def on_post_verdict(post: Post, state: State) -> None:
             comment_count=F("comment_count") + 1
         )
     _notify_watchers(post)
+    # Open pages of the thread offer to show it; no text, only where it is.
+    realtime.send_on_commit(
+        thread_group(post.thread_id),
+        "forum.post",
+        {"id": post.pk, "url": f"/forums/posts/{post.pk}/"},
+    )
 
 
 def _notify_watchers(post: Post) -> None:
