@@ -71,6 +71,13 @@ class ForumError(Exception):
         self.message = message
 
 
+def _check_text(*texts: str) -> None:
+    """The forms already refuse a NUL character; callers that skip them get the same answer
+    (PostgreSQL cannot store one)."""
+    if any("\x00" in text for text in texts):
+        raise ForumError(_("The text contains a null character (U+0000), which is not allowed."))
+
+
 def detect_language(text: str, fallback: str = "kk") -> str:
     """kk when Kazakh letters appear, ru for other Cyrillic, en for Latin; else ``fallback``.
 
@@ -138,6 +145,7 @@ def do_start_thread(
         raise ForumError(_("A thread needs a title."))
     if not body.strip():
         raise ForumError(_("Write something to start the discussion."))
+    _check_text(title, body)
     thread = Thread(
         category=category,
         title=title,
@@ -167,6 +175,7 @@ def do_reply(
         raise ForumError(_("This thread is locked: no new replies."))
     if not body.strip():
         raise ForumError(_("The reply is empty."))
+    _check_text(body)
     if parent.depth + 1 >= PATH_MAX_LEVELS:
         raise ForumError(_("This branch is too deep: reply to an earlier post instead."))
     committee_answer = False
@@ -339,6 +348,7 @@ def do_edit_post(post: Post, *, editor: User, body: str, ip: str | None = None) 
         raise ForumError(_("This thread is closed: its posts can no longer be edited."))
     if not body.strip():
         raise ForumError(_("The text is empty."))
+    _check_text(body)
     if body.replace("\r\n", "\n") == post.body:
         raise ForumError(_("Nothing has changed."))
     now = timezone.now()
@@ -608,6 +618,7 @@ def do_comment_paragraph(
         raise ForumError(_("Comments on this draft law are closed."))
     if not body.strip():
         raise ForumError(_("The comment is empty."))
+    _check_text(body)
     return _insert_post(
         thread=thread,
         parent=root,

@@ -218,3 +218,14 @@ def test_a_post_reported_by_three_people_is_hidden_until_reviewed(
     html = Client().get(f"/en/forums/t/{thread.pk}/").content.decode()
     assert "Something people find rude." not in html
     assert "This post is not shown" in html
+
+
+def test_a_null_character_gets_a_clear_error_not_a_crash(world: World, category: Category) -> None:
+    thread = start(category, world.alice)
+    client = Client()
+    client.force_login(world.bob)
+    response = client.post(f"/en/forums/posts/{root_of(thread).pk}/reply/", {"body": "a\x00b"})
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+    with pytest.raises(actions.ForumError, match="null character"):
+        reply(root_of(thread), world.bob, "a\x00b")
