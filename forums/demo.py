@@ -1,5 +1,10 @@
 """Demo forums for ``seed_demo``: categories, threads with nested replies, a draft law.
 
+The citizens who write here are five forum regulars of their own
+(``forum.*@demo.kz``, the demo password, e-mail verified), not the demo's
+``citizen*@demo.kz``: their published posts make them trusted, and the other
+journeys need those citizens new (their first texts wait for a moderator).
+
 Idempotent: categories are keyed on their slugs, threads on their titles, the
 draft law on its slug. Everything is written through the real actions
 (moderation, paths, notifications); the demo moderator publishes what the
@@ -30,27 +35,27 @@ CATEGORIES = [
 # Each thread: category, author, title, opening text, then replies as
 # (index of the post answered: 0 is the opening post, 1 the first reply..., author, text).
 THREADS = [
-    ("transport", "citizen1@demo.kz", "Алматыда велосипед жолдары жеткіліксіз",
+    ("transport", "forum.aliya@demo.kz", "Алматыда велосипед жолдары жеткіліксіз",
      "Абай даңғылында велосипед жолы үзіліп қалады. Жолды жалғастыру жоспарланған ба?",
-     [(0, "citizen2@demo.kz", "Согласен, на Абая ездить опасно, особенно вечером."),
-      (1, "citizen3@demo.kz", "Evenings are the worst: there is no lighting on the lane either."),
-      (2, "citizen1@demo.kz", "Жарық мәселесін әкімдікке де жаздым."),
+     [(0, "forum.dmitry@demo.kz", "Согласен, на Абая ездить опасно, особенно вечером."),
+      (1, "forum.arman@demo.kz", "Evenings are the worst: no lighting on the lane either."),
+      (2, "forum.aliya@demo.kz", "Жарық мәселесін әкімдікке де жаздым."),
       (0, "mazhilis.deputy1@demo.kz",
        "Мәселе Мәжілістің көлік комитетінде қаралады. Келесі айда жауап беремін."),
-      (4, "citizen2@demo.kz", "Спасибо! Будем ждать."),
-      (3, "citizen4@demo.kz", "Ал Сәтбаев көшесінде жарық бар ма?"),
-      (6, "citizen3@demo.kz", "Yes, Satpayev has lights since last autumn.")]),
-    ("ask-the-mazhilis", "citizen5@demo.kz", "Когда примут закон о самокатах?",
+      (4, "forum.dmitry@demo.kz", "Спасибо! Будем ждать."),
+      (3, "forum.gulmira@demo.kz", "Ал Сәтбаев көшесінде жарық бар ма?"),
+      (6, "forum.arman@demo.kz", "Yes, Satpayev has lights since last autumn.")]),
+    ("ask-the-mazhilis", "forum.sergey@demo.kz", "Когда примут закон о самокатах?",
      "Самокаты ездят по тротуарам на большой скорости. Когда появятся правила?",
      [(0, "mazhilis.deputy2@demo.kz",
        "Законопроект о средствах индивидуальной мобильности уже внесён; обсуждайте его "
        "по пунктам в разделе законопроектов."),
-      (1, "citizen1@demo.kz", "Керемет! Жылдамдық шегі қандай болады?"),
-      (2, "citizen5@demo.kz", "Надеюсь, не больше 15 км/ч.")]),
-    ("education", "citizen4@demo.kz", "Мектептердегі үш ауысымды оқу",
+      (1, "forum.aliya@demo.kz", "Керемет! Жылдамдық шегі қандай болады?"),
+      (2, "forum.sergey@demo.kz", "Надеюсь, не больше 15 км/ч.")]),
+    ("education", "forum.gulmira@demo.kz", "Мектептердегі үш ауысымды оқу",
      "Біздің ауданда мектептер үш ауысыммен оқиды. Жаңа мектептер қашан салынады?",
-     [(0, "citizen2@demo.kz", "В Туркестане то же самое."),
-      (1, "citizen4@demo.kz", "Бұл бүкіл еліміздің мәселесі сияқты.")]),
+     [(0, "forum.dmitry@demo.kz", "В Туркестане то же самое."),
+      (1, "forum.gulmira@demo.kz", "Бұл бүкіл еліміздің мәселесі сияқты.")]),
 ]  # fmt: skip
 
 BILL_SLUG = "personal-mobility"
@@ -77,12 +82,39 @@ BILL_TEXT = """Статья 1. Основные понятия
 """  # noqa: E501
 COMMENTS = [
     # article number, paragraph index, author, text, committee answer (author, text) or None
-    ("2", 0, "citizen1@demo.kz", "15 км/сағ тротуар үшін тым жылдам, 10 км/сағ ұсынамын.",
+    ("2", 0, "forum.aliya@demo.kz", "15 км/сағ тротуар үшін тым жылдам, 10 км/сағ ұсынамын.",
      ("mazhilis.deputy1@demo.kz",
       "Рақмет, ұсынысыңыз комитетте қаралады: 12 км/сағ нұсқасы талқылануда.")),
-    ("2", 0, "citizen3@demo.kz", "Who will measure the speed? Scooters need limiters.", None),
-    ("3", 0, "citizen2@demo.kz", "Страховка должна покрывать и пешеходов.", None),
+    ("2", 0, "forum.arman@demo.kz", "Who will measure the speed? Scooters need limiters.", None),
+    ("3", 0, "forum.dmitry@demo.kz", "Страховка должна покрывать и пешеходов.", None),
 ]  # fmt: skip
+
+
+REGULARS = [
+    # e-mail, public name, preferred language
+    ("forum.aliya@demo.kz", "Әлия", "kk"),
+    ("forum.dmitry@demo.kz", "Дмитрий К.", "ru"),
+    ("forum.arman@demo.kz", "Arman Z.", "en"),
+    ("forum.gulmira@demo.kz", "Гүлмира", "kk"),
+    ("forum.sergey@demo.kz", "Сергей П.", "ru"),
+]
+
+
+def _regulars() -> None:
+    """The forum regulars' accounts, created once (their password is the demo password)."""
+    from allauth.account.models import EmailAddress
+
+    from participation.management.commands.seed_demo import DEMO_PASSWORD
+
+    for email, name, language in REGULARS:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email, DEMO_PASSWORD, display_name=name, preferred_language=language
+            )
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
 
 
 def _publish(obj: Model, kind: str, moderator: User) -> None:
@@ -117,6 +149,7 @@ def _categories() -> dict[str, Category]:
 def seed_forums() -> int:
     """Load the demo forums; returns how many threads and draft laws it created."""
     moderator = User.objects.get(email="moderator@demo.kz")
+    _regulars()
     categories = _categories()
     created = 0
     for slug, author_email, title, body, replies in THREADS:

@@ -15,7 +15,7 @@ from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
-CITIZEN = "citizen3@demo.kz"
+CITIZEN = "forum.arman@demo.kz"  # a forum regular of the demo: trusted, published at once
 MP = "mazhilis.deputy1@demo.kz"
 DRAFT = "/en/forums/drafts/personal-mobility/"
 PARAGRAPH = "Операторы проката"  # Article 3, paragraph 1 of the demo bill (in Russian)
@@ -73,7 +73,7 @@ def test_a_paragraph_comment_answered_by_the_committee(
 
 def test_the_forum_pages_are_accessible(new_page: NewPage, server: LiveServer) -> None:
     page = new_page()
-    sign_in(page, "citizen2@demo.kz", language="kk")
+    sign_in(page, "forum.aliya@demo.kz", language="kk")
     page.goto("/kk/forums/")
     assert_accessible(page)
     page.goto("/kk/forums/c/transport/")
@@ -83,7 +83,7 @@ def test_the_forum_pages_are_accessible(new_page: NewPage, server: LiveServer) -
     assert_accessible(page)
     # Someone replies meanwhile: the open page says so, live, and links to it.
     other = new_page()
-    sign_in(other, "citizen4@demo.kz", language="en")
+    sign_in(other, "forum.gulmira@demo.kz", language="en")
     other.goto(page.url.replace("/kk/", "/en/"))
     other.locator("article.post").first.get_by_role("link", name="Reply", exact=True).click()
     other.get_by_label("Your reply").fill("A reply written while another reader has the page open.")
