@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ForumsConfig(AppConfig):
     name = "forums"
     verbose_name = _("Forums")
+
+    def ready(self) -> None:
+        from forums.moderated import register_forums
+
+        register_forums()

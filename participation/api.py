@@ -322,6 +322,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "reception.api.router"),
     ("/", "reception.live_api.router"),
     ("/", "participation.petition_api.router"),
+    ("/", "forums.api.router"),
 ]
 
 for _prefix, _dotted in ROUTERS:

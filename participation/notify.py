@@ -78,6 +78,12 @@ KINDS: dict[str, Any] = {
     ),
     "petition_responded": _("Petition “%(title)s” has the government's response."),
     "petition_expired": _("Petition “%(title)s” ended without reaching its goal in time."),
+    "forum_reply": _("%(author)s replied in “%(thread)s”."),
+    "forum_reply_to_you": _("%(author)s replied to your post in “%(thread)s”."),
+    "forum_committee_answer": _(
+        "The committee answered your comment on the draft law “%(thread)s” (%(author)s)."
+    ),
+    "forum_thread_new": _("New thread in a category you watch: “%(thread)s” by %(author)s."),
 }
 
 # Who may receive a kind, for the preferences page: everyone; "office" (officials
@@ -91,6 +97,7 @@ GROUPS: dict[str, Promise] = {
     "account": _("Your account"),
     "platform": _("The platform"),
     "petitions": _("Petitions"),
+    "forums": _("Forums and draft laws"),
 }
 
 
@@ -207,6 +214,16 @@ DELIVERY: dict[str, Delivery] = {
         _("Your petition has a response"), "petitions", (EVERYONE,), email=True
     ),
     "petition_expired": Delivery(_("Your petition ended"), "petitions", (EVERYONE,), email=True),
+    "forum_reply": Delivery(
+        _("A new reply in a thread or category you watch"), "forums", (EVERYONE,), email=False
+    ),
+    "forum_reply_to_you": Delivery(_("A reply to your post"), "forums", (EVERYONE,), email=True),
+    "forum_committee_answer": Delivery(
+        _("The committee answers your comment on a draft law"), "forums", (EVERYONE,), email=True
+    ),
+    "forum_thread_new": Delivery(
+        _("A new thread in a category you watch"), "forums", (EVERYONE,), email=False
+    ),
 }
 
 # Kinds added to KINDS without a DELIVERY entry still reach the page, never the mailbox.

@@ -43,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("people/<int:pk>/", views.person, name="person"),
     path("moderation/", include("moderation.urls")),
     path("reception/", include("reception.urls")),
+    path("forums/", include("forums.urls")),
     path("appeals/track/", reception_views.track, name="track"),
     path("appeals/<str:number>/", reception_views.appeal, name="appeal"),
     path("appeals/<str:number>/slip/", reception_views.slip, name="slip"),

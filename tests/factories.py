@@ -5,6 +5,7 @@ from __future__ import annotations
 import factory
 from allauth.account.models import EmailAddress
 
+from forums.models import Category
 from participation.models import Agency, Official, User
 
 
@@ -48,3 +49,14 @@ class OfficialFactory(factory.django.DjangoModelFactory[Official]):
     position_kk = "Әкім"
     position_ru = "Аким"
     position_en = "Akim"
+
+
+class CategoryFactory(factory.django.DjangoModelFactory[Category]):
+    class Meta:
+        model = Category
+
+    kind = Category.Kind.TOPIC
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    name_kk = factory.Sequence(lambda n: f"Санат {n}")
+    name_ru = factory.Sequence(lambda n: f"Раздел {n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")

@@ -7,13 +7,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from forums import actions as forum_actions
+from forums.models import Post
 from participation.api import api
 from participation.models import PRIVATE_USER_FIELDS, ApiToken, User
 from participation.petition_actions import do_sign, tally
 from reception import actions, live_actions
 from reception.models import Appeal, LiveSession
 from tests.api.conftest import body, token_for
-from tests.factories import UserFactory
+from tests.factories import CategoryFactory, UserFactory
 from tests.petitions.helpers import draft, open_petition
 from tests.reception.live_helpers import make_session
 
@@ -42,6 +44,13 @@ ENDPOINTS: dict[str, list[str]] = {
     "/api/live-sessions/{session_id}/messages": ["/api/live-sessions/{live}/messages"],
     "/api/petitions": ["/api/petitions?limit=100", "/api/petitions?state=open"],
     "/api/petitions/{petition_id}": ["/api/petitions/{petition}", "/api/petitions/{draft}"],
+    "/api/forum/categories": ["/api/forum/categories"],
+    "/api/forum/threads": ["/api/forum/threads?limit=100", "/api/forum/threads?category=forum"],
+    "/api/forum/threads/{thread_id}": [
+        "/api/forum/threads/{thread}",
+        "/api/forum/threads/{held_thread}",
+    ],
+    "/api/forum/threads/{thread_id}/posts": ["/api/forum/threads/{thread}/posts?limit=100"],
 }
 EXPORTS_AND_PAGES = [
     "/api/openapi.json",
@@ -105,19 +114,32 @@ def secrets(world, settings, tmp_path, published):
             real_name="Signer Secretova"), public=False)  # fmt: skip
     tally()
     draft_petition = draft(world, text="petition-draft-secret")
+    # Forums: a held reply in a public thread, and a held thread.
+    category = CategoryFactory.create(agency=world.mazhilis, slug="forum")
+    thread = forum_actions.do_start_thread(
+        category=category, author=world.alice, title="Buses", body="Where are the buses?"
+    )
+    settings.MODERATION_TRUSTED_AFTER_POSTS = 100
+    root = Post.objects.get(thread=thread, parent__isnull=True)
+    forum_actions.do_reply(parent=root, author=world.bob, body="forum-held-secret")
+    held_thread = forum_actions.do_start_thread(
+        category=category, author=world.bob, title="forum-thread-secret", body="Body"
+    )
+    settings.MODERATION_TRUSTED_AFTER_POSTS = 0
     raw_token = token_for(world.alice)
     values = ["Alice Smithova", "Bobur Karimov", "850101300005", "Neighbour Ivanov",
               "Abai 150, flat 12", "proof-secret", "bob-scan", "ask-secret", "clarify-secret",
               "draft-secret", private.tracking_number, raw_token, "live-pending-secret",
               "live-hidden-secret", "petition.signer", "Signer Secretova",
-              "petition-draft-secret",
+              "petition-draft-secret", "forum-held-secret", "forum-thread-secret",
               ApiToken.objects.get().digest]  # fmt: skip
     for person in User.objects.all():
         values += [str(getattr(person, field)) for field in PRIVATE_USER_FIELDS
                    if getattr(person, field)]  # fmt: skip
     return {"private": private, "public": public, "values": values, "token": raw_token,
             "live": live, "pre": pre, "petition": petition,
-            "draft": draft_petition}  # fmt: skip
+            "draft": draft_petition, "thread": thread,
+            "held_thread": held_thread}  # fmt: skip
 
 
 def test_every_endpoint_is_in_the_table():
@@ -149,7 +171,8 @@ def test_no_private_field_or_record_leaves_through_any_endpoint(world, secrets):
         url.format(private=secrets["private"].tracking_number,
                    public=secrets["public"].tracking_number,
                    live=secrets["live"].pk, pre=secrets["pre"].pk,
-                   petition=secrets["petition"].pk, draft=secrets["draft"].pk)
+                   petition=secrets["petition"].pk, draft=secrets["draft"].pk,
+                   thread=secrets["thread"].pk, held_thread=secrets["held_thread"].pk)
         for url in urls
     ]  # fmt: skip
     checked = 0

@@ -828,12 +828,15 @@ class Command(BaseCommand):
             appeals = seed_appeals()
             appeals += seed_history()  # months of it, for the transparency trends
             live = seed_live_sessions()
+            from forums.demo import seed_forums
             from participation.petition_demo import seed_petitions
 
+            forums = seed_forums()
             petitions = seed_petitions()
         if verbosity >= 1:
             self.stdout.write(f"Demo appeals created: {appeals}\n")
             self.stdout.write(f"Demo live sessions created: {live}\n")
+            self.stdout.write(f"Demo forum threads and draft laws created: {forums}\n")
             self.stdout.write(f"Demo petitions created: {petitions}\n")
             self._print_logins(logins)
         if verbosity >= 2:
