@@ -356,6 +356,7 @@ def do_edit_post(post: Post, *, editor: User, body: str, ip: str | None = None) 
         post=post,
         body=post.body,
         body_html=post.body_html,
+        was_visible=post.is_visible,  # a held or rejected text never becomes public here
         written_at=post.edited_at or post.created_at,
         replaced_at=now,
     )

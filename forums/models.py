@@ -240,6 +240,11 @@ class PostRevision(models.Model):
     )
     body = models.TextField(_("text"))
     body_html = models.TextField(blank=True)
+    was_visible = models.BooleanField(
+        _("was published"),
+        default=False,
+        help_text=_("Only texts that were published are shown in the public history."),
+    )
     written_at = models.DateTimeField(_("written at"))
     replaced_at = models.DateTimeField(_("replaced at"), default=timezone.now)
 

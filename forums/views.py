@@ -202,7 +202,10 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         request.user.is_authenticated and found.author_id == request.user.pk
     ):
         raise AccessDenied
-    context = {"post": found, "revisions": found.revisions.all()[:50]}
+    revisions = found.revisions.all()
+    if found.author_id != request.user.pk and not queries.may_moderate(request.user, found.thread):
+        revisions = revisions.filter(was_visible=True)
+    context = {"post": found, "revisions": revisions[:50]}
     return render(request, "forums/history.html", context)
 
 

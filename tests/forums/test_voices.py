@@ -229,3 +229,20 @@ def test_a_null_character_gets_a_clear_error_not_a_crash(world: World, category:
     assert "Null characters are not allowed." in response.content.decode()
     with pytest.raises(actions.ForumError, match="null character"):
         reply(root_of(thread), world.bob, "a\x00b")
+
+
+def test_the_history_never_shows_a_text_that_moderation_did_not_publish(
+    world: World, category: Category
+) -> None:
+    """A post held for an IIN, then edited without it and published: the IIN stays private."""
+    thread = start(category, world.alice)
+    post = reply(root_of(thread), world.bob, "My IIN is 850101300005, call me.")
+    assert not post.is_visible
+    actions.do_edit_post(post, editor=world.bob, body="Please call the office instead.")
+    post.refresh_from_db()
+    assert post.is_visible
+    anyone = Client().get(f"/en/forums/posts/{post.pk}/history/").content.decode()
+    assert "850101300005" not in anyone
+    author = Client()
+    author.force_login(world.bob)
+    assert "850101300005" in author.get(f"/en/forums/posts/{post.pk}/history/").content.decode()
