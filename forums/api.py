@@ -16,7 +16,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import field_validator
 
 from forums import actions
 from forums.models import Category, Post, Thread
@@ -30,6 +29,7 @@ from participation.apikit import (
     ApiError,
     Page,
     PageParams,
+    Text,
     acting_user,
     paginate,
 )
@@ -156,15 +156,8 @@ def list_posts(request: HttpRequest, thread_id: int, page: Query[PageParams]) ->
 
 
 class ReplyIn(Schema):
-    body: str = Field(min_length=1, max_length=50_000, description="Markdown.")
+    body: Text = Field(min_length=1, max_length=50_000, description="Markdown.")
     parent: int | None = Field(None, description="The post answered; default: the opening post.")
-
-    @field_validator("body")
-    @classmethod
-    def _no_nul(cls, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError(_("Null characters are not allowed."))
-        return value
 
 
 class ReplyOut(Schema):

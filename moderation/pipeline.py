@@ -114,7 +114,7 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
             )
 
     public = moderated.is_public(obj)
-    originals = {name: _clean_input(getattr(obj, name) or "") for name in moderated.all_fields}
+    originals = {name: clean_input(getattr(obj, name) or "") for name in moderated.all_fields}
     rewritten: dict[str, str] = {}
     hits: list[Hit] = []
     for name, text in originals.items():
@@ -231,8 +231,10 @@ def moderate(obj: Model, *, ip: str | None = None, is_edit: bool = False) -> Ver
     return Verdict(state=state, reason=reason, hits=hits, item=item)
 
 
-def _clean_input(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+def clean_input(text: str) -> str:
+    """Line ends as \\n; no NUL (U+0000): it means nothing in text and PostgreSQL
+    cannot store it, so no content type's raw field may carry one."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
 def _young_links() -> int:

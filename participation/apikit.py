@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -25,6 +25,7 @@ from ninja import Field, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import BaseThrottle
 from ninja.utils import check_csrf
+from pydantic import AfterValidator
 
 from participation.actions import api_token_digest, do_touch_api_token
 from participation.http import client_ip
@@ -279,3 +280,14 @@ def _after(names: list[str], values: list[object], *, descending: bool) -> Q:
             step &= Q(**{earlier: value})
         condition |= step
     return condition
+
+
+def _refuse_nul(value: str) -> str:
+    """PostgreSQL cannot store U+0000: refused as invalid input (422), as the forms do."""
+    if "\x00" in value:
+        raise ValueError(_("Null characters are not allowed."))
+    return value
+
+
+# A string field of an API input: text and slugs alike.
+Text = Annotated[str, AfterValidator(_refuse_nul)]

@@ -3,8 +3,6 @@ the government answered them within the term (20 or 40 working days)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +10,6 @@ from django.utils.translation import gettext as _
 from participation.models import Agency, Region
 from participation.petition_models import Petition
 from participation.transparency import Figure, Section
-from participation.workdays import ALMATY
 from reception.stats import Period, percent
 
 
@@ -26,10 +23,11 @@ def transparency_section(
         petitions = petitions.filter(agency=agency)
     if region is not None:
         petitions = petitions.filter(agency__region=region)
-    if period.start is not None:
-        petitions = petitions.filter(threshold_reached_at__gte=_midnight(period.start))
-    if period.end is not None:
-        petitions = petitions.filter(threshold_reached_at__lt=_midnight(period.end + timedelta(1)))
+    since, until = period.moments()
+    if since is not None:
+        petitions = petitions.filter(threshold_reached_at__gte=since)
+    if until is not None:
+        petitions = petitions.filter(threshold_reached_at__lt=until)
     counts = petitions.aggregate(
         reached=Count("id"),
         responded=Count("id", filter=Q(responded_at__isnull=False)),
@@ -56,7 +54,3 @@ def transparency_section(
             Figure("overdue_now", _("Response overdue now"), counts["overdue"]),
         ],
     )
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), ALMATY)

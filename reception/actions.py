@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from moderation.pipeline import moderate
+from moderation.pipeline import clean_input, moderate
 from moderation.sanitize import render_markdown
 from participation.access import AccessDenied, check_role, holds_role
 from participation.actions import do_notify
@@ -125,8 +125,9 @@ def do_submit_appeal(
     appeal = Appeal(
         tracking_number=new_tracking_number(now),
         kind=kind,
-        subject=subject.strip(),
-        text=text,
+        # Saved once before moderation (the clocks need the row): cleaned as it will.
+        subject=clean_input(subject).strip(),
+        text=clean_input(text),
         is_public=is_public,
         citizen=citizen,
         submitted_by=submitted_by,

@@ -29,6 +29,7 @@ from participation.apikit import (
     ApiError,
     Page,
     PageParams,
+    Text,
     acting_user,
     paginate,
 )
@@ -150,20 +151,13 @@ def get_appeal(request: HttpRequest, number: str) -> Any:
 
 class AppealIn(Schema):
     kind: AppealKind
-    subject: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1, max_length=20000)
+    subject: Text = Field(min_length=1, max_length=200)
+    text: Text = Field(min_length=1, max_length=20000)
     is_public: bool = Field(
         True, description="Public appeals are shown, once moderation publishes them."
     )
-    agency: str | None = Field(None, description="Slug of the agency to write to.")
-    official: str | None = Field(None, description="Slug of the official to write to.")
-
-    @field_validator("subject", "text", "agency", "official")
-    @classmethod
-    def _no_nul(cls, value: str | None) -> str | None:
-        if value is not None and "\x00" in value:
-            raise ValueError(_("Null characters are not allowed."))
-        return value
+    agency: Text | None = Field(None, description="Slug of the agency to write to.")
+    official: Text | None = Field(None, description="Slug of the official to write to.")
 
 
 class AppealCreatedOut(Schema):

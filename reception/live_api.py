@@ -14,9 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import field_validator
 
 from moderation.pipeline import ContentRefused
 from participation.apikit import (
@@ -28,6 +26,7 @@ from participation.apikit import (
     ApiError,
     Page,
     PageParams,
+    Text,
     acting_user,
     paginate,
 )
@@ -178,14 +177,7 @@ def list_messages(request: HttpRequest, session_id: int, page: Query[PageParams]
 
 
 class QuestionIn(Schema):
-    text: str = Field(min_length=1, max_length=2000)
-
-    @field_validator("text")
-    @classmethod
-    def _no_nul(cls, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError(_("Null characters are not allowed."))
-        return value
+    text: Text = Field(min_length=1, max_length=2000)
 
 
 class QuestionCreatedOut(Schema):
@@ -200,10 +192,13 @@ class VoteOut(Schema):
     votes: int
 
 
+# LiveRefused codes a client can act on; any other refusal is plain "refused".
+STABLE_CODES = {"ended", "own_question", "voted"}
+
+
 def _refused(error: LiveRefused | ContentRefused) -> ApiError:
-    code = getattr(error, "code", "refused")
-    return ApiError(409, code if code in {"ended", "own_question", "voted"} else "refused",
-                    str(error.message))  # fmt: skip
+    code = getattr(error, "code", "")
+    return ApiError(409, code if code in STABLE_CODES else "refused", str(error.message))
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from participation.models import Agency, Region
 from participation.transparency import Figure, Section
-from participation.workdays import ALMATY
 from reception.live_actions import message_data, question_data
 from reception.models import LiveMessage, LiveQuestion, LiveSession
 from reception.stats import Period, percent
@@ -125,10 +124,11 @@ def transparency_section(
         sessions = sessions.filter(agency=agency)
     if region is not None:
         sessions = sessions.filter(agency__region=region)
-    if period.start is not None:
-        sessions = sessions.filter(starts_at__gte=_local_midnight(period.start))
-    if period.end is not None:
-        sessions = sessions.filter(starts_at__lt=_local_midnight(period.end + timedelta(days=1)))
+    since, until = period.moments()
+    if since is not None:
+        sessions = sessions.filter(starts_at__gte=since)
+    if until is not None:
+        sessions = sessions.filter(starts_at__lt=until)
     questions = LiveQuestion.objects.filter(
         session__in=sessions, is_visible=True, status__in=PUBLIC_QUESTION_STATUSES
     ).aggregate(
@@ -156,7 +156,3 @@ def transparency_section(
             ),
         ],
     )
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), ALMATY)

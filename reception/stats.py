@@ -79,6 +79,17 @@ class Period:
     def contains(self, day: date) -> bool:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
+    def moments(self) -> tuple[datetime | None, datetime | None]:
+        """The period as aware moments, [local midnight of start, of the day after end);
+        None where it is open, or so far off that no moment in UTC could be before
+        or after it (a filter asked for year 1)."""
+        since = until = None
+        if self.start is not None and self.start > date.min + timedelta(days=1):
+            since = datetime.combine(self.start, time(0), ALMATY)
+        if self.end is not None and self.end < date.max - timedelta(days=1):
+            until = datetime.combine(self.end + timedelta(days=1), time(0), ALMATY)
+        return since, until
+
 
 ALL_TIME = Period()
 

@@ -34,3 +34,10 @@ def test_the_figures_follow_the_responses(client, world: World) -> None:
         "overdue_now": 1,
     }
     assert "Responded on time" in page
+
+
+def test_a_period_from_year_one_is_answered(client, world: World) -> None:
+    """Found by schemathesis: the sections turned year 1 into a moment before UTC's range."""
+    response = client.get("/api/statistics?start=0001-01-01&end=9999-12-31")
+    assert response.status_code == 200
+    assert {"petitions", "live_sessions"} <= response.json()["sections"].keys()

@@ -302,3 +302,17 @@ def test_a_moderation_clock_past_its_escalation_moment_does_not_stall_the_sweep(
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_null_character_is_dropped_not_fatal(world):
+    """An appeal may not be refused, and PostgreSQL cannot store U+0000: the pipeline drops it."""
+    appeal = actions.do_submit_appeal(
+        citizen=world.alice,
+        kind=Appeal.Kind.QUESTION,
+        subject="Street\x00 lights",
+        text="When will the lights\x00 be fixed?",
+        is_public=True,
+        official=world.aigerim_official,
+    )
+    appeal.refresh_from_db()
+    assert (appeal.subject, appeal.text) == ("Street lights", "When will the lights be fixed?")
