@@ -128,13 +128,13 @@ def fill(accounts: int) -> dict[str, Any]:
     import datetime as dt
 
     from allauth.account.models import EmailAddress
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.db import transaction
     from django.utils import timezone
 
     from participation.models import Agency, Region, User
     from participation.petition_models import Petition
+    from participation.sessions import SessionStore
 
     now = timezone.now()
     agency = Agency.objects.create(
@@ -186,7 +186,7 @@ def fill(accounts: int) -> dict[str, Any]:
                 key = secrets.token_hex(16)
                 data = {
                     "_auth_user_id": str(user.pk),
-                    "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                    "_auth_user_backend": "participation.auth.PasswordBackend",
                     "_auth_user_hash": user.get_session_auth_hash(),
                 }
                 rows.append(

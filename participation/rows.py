@@ -1,4 +1,5 @@
-"""Plain-SQL row writes for the hot paths: the moderation pipeline and the SLA sweep.
+"""Plain-SQL rows for the hot paths: the moderation pipeline and the SLA sweep write
+through here, and every signed-in request reads its user through ``get_row``.
 
 The ORM's ``save()`` and ``bulk_create()`` build each statement anew and pass
 every value through several layers; on the paths that write thousands of rows
@@ -55,6 +56,29 @@ def update_row(instance: Model, names: list[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, instance.pk])
+
+
+def get_row(model: type[Model], pk: Any) -> Any:
+    """``model.objects.filter(pk=pk).first()`` from a statement built once per model.
+
+    The same instance the ORM would give (``from_db``, with the fields' and the
+    backend's converters applied, so SQLite's text times come back as aware
+    datetimes), without compiling a query on each call: the user of every
+    signed-in request is read here (``participation.auth``).
+    """
+    sql, attnames, converters = _select_statement(model, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if converters:
+        values = list(row)
+        for index, column, functions in converters:
+            for convert in functions:
+                values[index] = convert(values[index], column, connection)
+        row = values
+    return model.from_db(connection.alias, attnames, row)
 
 
 def insert_many(
@@ -224,6 +248,27 @@ def _insert_statement(
     values = ", ".join([one] * count)
     sql = f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk_column}"  # noqa: S608
     return sql, fields
+
+
+@functools.cache
+def _select_statement(
+    model: type[Model], vendor: str
+) -> tuple[str, list[str], list[tuple[int, Any, list[Any]]]]:
+    """SELECT every column by primary key, and the converters the compiler would apply.
+
+    Keyed by vendor: the backend's converters depend only on it and the settings.
+    """
+    table, pk_column = _table(model)
+    fields = model._meta.concrete_fields
+    columns = ", ".join(_quote(field.column) for field in fields)
+    sql = f"SELECT {columns} FROM {table} WHERE {pk_column} = %s"  # noqa: S608  (model names)
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            converters.append((index, column, functions))
+    return sql, [field.attname for field in fields], converters
 
 
 def _quote(name: str | None) -> str:

@@ -215,8 +215,10 @@ HUEY["consumer"] = {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread
 # --- Identity ---------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, reading the signed-in user with one prepared
+    # statement (participation/auth.py).
+    "participation.auth.PasswordBackend",
+    "participation.auth.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -373,6 +375,8 @@ else:
 # Behind a reverse proxy (production), trust its X-Forwarded-Proto and the last
 # X-Forwarded-For hop (participation/http.py) for rate limits.
 BEHIND_PROXY = envbool("BEHIND_PROXY", "False" if DEBUG else "True")
+# Django's database sessions, read with one prepared statement (participation/sessions.py).
+SESSION_ENGINE = "participation.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -1,4 +1,4 @@
-"""Plain-SQL row writes (participation.rows) store what the ORM would."""
+"""Plain-SQL rows (participation.rows): written and read as the ORM would."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from participation.models import Notification
-from participation.rows import insert_many
+from participation.models import Notification, User
+from participation.rows import get_row, insert_many
 from reception.models import AppealEvent
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +51,23 @@ def test_a_unique_column_must_be_named():
 
 def test_nothing_to_insert_writes_nothing():
     assert insert_many(AppealEvent, ("appeal", "action"), []) == []
+
+
+def test_get_row_reads_what_the_orm_reads(world):
+    """Every field, converters included: times are aware datetimes on SQLite too."""
+    user = world.alice
+    user.last_login = MOMENT
+    user.save()
+    read = get_row(User, user.pk)
+    expected = User.objects.get(pk=user.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+    assert read.last_login == MOMENT and read.last_login.tzinfo is not None
+    assert read._state.adding is False and read._state.db == "default"
+    read.display_name = "Alice B."
+    read.save(update_fields=["display_name"])  # a normal instance: it saves as one
+    assert User.objects.get(pk=user.pk).display_name == "Alice B."
+
+
+def test_get_row_of_a_missing_row_is_none():
+    assert get_row(User, 2**40) is None
