@@ -52,6 +52,7 @@ from participation.petition_models import (
     PetitionTally,
     Signature,
 )
+from participation.rows import prepared_cursor
 from participation.workdays import load_calendar
 
 # Providers that deliver every dotted variant of a local part to one mailbox.
@@ -422,24 +423,37 @@ def _insert_signature(
     values: dict[str, Any], *, user_id: int, petition_id: int, now: datetime
 ) -> int | None:
     """The signature's INSERT with its conditions; its id, or None if refused."""
-    columns = ", ".join(values)
-    marks = ", ".join(["%s"] * len(values))
     adapt = connection.ops.adapt_datetimefield_value
     params = [adapt(v) if isinstance(v, datetime) else v for v in values.values()]
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            _signature_insert(tuple(values), connection.vendor),
+            [*params, user_id, petition_id, adapt(now)],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+@functools.cache
+def _signature_insert(names: tuple[str, ...], vendor: str) -> str:
+    """The statement, built once. On PostgreSQL each value is cast to its column's
+    type: the server binds them, and cannot infer types in an ``INSERT … SELECT``."""
+    meta = Signature._meta
+    if vendor == "postgresql":
+        fields = [meta.get_field(name) for name in names]
+        marks = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields)  # type: ignore[union-attr]
+    else:
+        marks = ", ".join(["%s"] * len(names))
     emails = EmailAddress._meta.db_table
     petitions = Petition._meta.db_table
     states = ", ".join(f"'{state.value}'" for state in SIGNING_STATES)
-    sql = (
-        f"INSERT INTO {Signature._meta.db_table} ({columns}) SELECT {marks} "  # noqa: S608
+    return (
+        f"INSERT INTO {meta.db_table} ({', '.join(names)}) SELECT {marks} "  # noqa: S608
         f"WHERE EXISTS (SELECT 1 FROM {emails} WHERE user_id = %s AND verified) "
         f"AND EXISTS (SELECT 1 FROM {petitions} WHERE id = %s AND text_visible "
         f"AND state IN ({states}) AND closes_at > %s) "
         "ON CONFLICT (petition_id, identity) DO NOTHING RETURNING id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, user_id, petition_id, adapt(now)])
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
 
 
 def _insert_ignoring_conflict(table: str, values: dict[str, Any], *, conflict: str) -> int | None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
+import psycopg
 from django.db import connection, models
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
@@ -58,6 +60,38 @@ def update_row(instance: Model, names: list[str]) -> None:
         cursor.execute(sql, [*params, instance.pk])
 
 
+@contextmanager
+def prepared_cursor() -> Iterator[Any]:
+    """A cursor for the statements every request runs, prepared once per connection.
+
+    On PostgreSQL its parameters are bound by the server and each statement is
+    parsed and planned once per pooled connection, not once per request (Django's
+    cursors bind on the client and never prepare). A statement run here must
+    cast any parameter whose type the server cannot infer (``%s::inet`` in an
+    ``INSERT … SELECT``). Elsewhere it is Django's cursor. Queries are logged and
+    wrapped as Django's are, so ``assertNumQueries`` counts them.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.close_if_health_check_failed()  # as Django's cursor() does
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw: Any = _Preparing(connection.connection)
+    connection.validate_thread_sharing()
+    logged = connection.queries_logged
+    with connection.make_debug_cursor(raw) if logged else connection.make_cursor(raw) as cursor:
+        yield cursor
+
+
+class _Preparing(psycopg.Cursor[Any]):
+    """psycopg's server-binding cursor, preparing every statement it runs."""
+
+    def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+        return super().execute(query, params, prepare=True)
+
+
 def get_row(model: type[Model], pk: Any) -> Any:
     """``model.objects.filter(pk=pk).first()`` from a statement built once per model.
 
@@ -67,7 +101,7 @@ def get_row(model: type[Model], pk: Any) -> Any:
     signed-in request is read here (``participation.auth``).
     """
     sql, attnames, converters = _select_statement(model, connection.vendor)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()
     if row is None:

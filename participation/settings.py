@@ -140,11 +140,9 @@ if DATABASE_URL:
     # connection is closed after its request, and on PostgreSQL they come from
     # psycopg's pool, bounded per process. The test suite connects directly.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
-    if (
-        DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-        and envbool("DATABASE_POOL", "True")
-        and not TESTING
-    ):
+    postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    pooled = postgres and envbool("DATABASE_POOL", "True") and not TESTING
+    if pooled:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": envint("DATABASE_POOL_MIN", 2),
             "max_size": envint("DATABASE_POOL_MAX", 20),
@@ -152,6 +150,13 @@ if DATABASE_URL:
         }
     else:
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if pooled or (postgres and TESTING):
+        # Where a connection outlives its request (the pool; the suite's one
+        # connection), rows.prepared_cursor prepares the statements every request
+        # runs: the session, the user, a signature. Django's own cursors bind on
+        # the client and never prepare, whatever this says. Without the pool
+        # (PgBouncer in front) nothing is prepared.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 else:
     DATABASES = {
         "default": {

@@ -26,6 +26,9 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # First: a petition's sign address is the hottest under a spike, and the
+    # resolver tries patterns in order (every prefix below is distinct).
+    path("petitions/", include("participation.petition_urls")),
     path("", views.home, name="home"),
     path("agencies/", views.agency_directory, name="agency_directory"),
     path("agencies/<slug:slug>/", views.agency_detail, name="agency"),
@@ -57,6 +60,5 @@ urlpatterns += i18n_patterns(
     path("live/<int:pk>/transcript/", live_views.transcript, name="live_transcript"),
     path("transparency/", transparency_views.overview, name="transparency"),
     path("transparency/<slug:slug>/", transparency_views.agency, name="transparency_agency"),
-    path("petitions/", include("participation.petition_urls")),
     prefix_default_language=True,
 )

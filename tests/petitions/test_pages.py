@@ -209,3 +209,28 @@ def test_it_counts_held_signatures_from_the_moderators_form(world: World) -> Non
         "Signatures held over a rate limit checked and counted"
         in Client().get(url).content.decode()
     )
+
+
+def test_a_signature_costs_three_statements(world: World, django_assert_num_queries) -> None:
+    """The hot path of a spike: the session, the user, the INSERT (the bench's speed
+    rests on it; the rate limits and the tally kick go to the cache)."""
+    petition = open_petition(world)
+    client = signed_in(world.bob)
+    with django_assert_num_queries(3):
+        response = client.post(f"/en/petitions/{petition.pk}/sign/", {"public": "on"})
+    assert response.status_code == 303
+    assert Signature.objects.filter(petition=petition, user=world.bob).exists()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_signing_statements_run_prepared(world: World) -> None:
+    from django.db import connection
+
+    petition = open_petition(world)
+    signed_in(world.bob).post(f"/en/petitions/{petition.pk}/sign/", {"public": "on"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "django_session"' in sql for sql in prepared)
+    assert any('FROM "participation_user"' in sql for sql in prepared)
+    assert any(sql.startswith("INSERT INTO participation_signature") for sql in prepared)
