@@ -6,6 +6,7 @@ the public pages, the JSON and the CSV carry counts, regions and times only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participation.access import AccessDenied, AnyUser, holds_role
-from participation.models import Region, Role
+from participation.models import Agency, Region, Role
 from participation.petition_models import LISTED_STATES, Petition, Signature
 
 # Steps of the timeline as people read them.
@@ -40,12 +41,20 @@ EVENT_LABELS: dict[str, Any] = {
 SHARED_STATES = (Petition.State.COLLECTING, Petition.State.MODERATION)
 
 
-def listed(state: str = "") -> QuerySet[Petition]:
-    """Petitions in the public list, newest first; ``state`` narrows to one state."""
+def listed(state: str = "", agency: Agency | None = None) -> QuerySet[Petition]:
+    """Petitions in the public list, newest first; ``state`` narrows to one state,
+    ``agency`` to the petitions addressed to that body."""
     found = Petition.objects.filter(text_visible=True, state__in=LISTED_STATES)
     if state:
         found = found.filter(state=state)
+    if agency is not None:
+        found = found.filter(agency=agency)
     return found.select_related("agency")
+
+
+def with_bars(petitions: Iterable[Petition]) -> list[tuple[Petition, list[Progress]]]:
+    """Each petition with its signature bar, as the list templates take them."""
+    return [(petition, [signature_bar(petition)]) for petition in petitions]
 
 
 def is_moderator_of(user: AnyUser, petition: Petition) -> bool:

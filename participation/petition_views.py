@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from participation import petition_actions as actions
 from participation import petition_queries as queries
 from participation.access import AccessDenied, MFARequired, agencies_with_role, can_act
 from participation.http import client_ip
-from participation.models import Role, User
+from participation.models import Agency, Role, User
 from participation.petition_forms import (
     DecideForm,
     EditForm,
@@ -34,13 +34,19 @@ LIST_FILTERS = ("open", "consideration", "responded", "closed", "expired")
 
 
 def petition_list(request: HttpRequest) -> HttpResponse:
+    """Listed petitions, by state and by the body they are addressed to (``?agency=``)."""
     state = request.GET.get("state", "")
     if state not in LIST_FILTERS:
         state = ""
-    petitions = list(queries.listed(state)[:100])
+    agency = None
+    if slug := request.GET.get("agency", ""):
+        agency = Agency.objects.filter(slug=slug).first()
+        if agency is None:
+            raise Http404
     context = {
-        "petitions": [(p, [queries.signature_bar(p)]) for p in petitions],
+        "petitions": queries.with_bars(queries.listed(state, agency)[:100]),
         "state": state,
+        "agency": agency,
         "filters": [(code, Petition.State(code).label) for code in LIST_FILTERS],
         "moderates": bool(agencies_with_role(request.user, Role.MODERATOR)),
     }
@@ -51,7 +57,10 @@ def petition_list(request: HttpRequest) -> HttpResponse:
 def petition_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    form = PetitionForm(request.POST or None)
+    # "Start a petition" on an agency's page addresses the draft to it (?agency=).
+    slug = request.GET.get("agency", "")
+    addressed = Agency.objects.filter(slug=slug).first() if slug else None
+    form = PetitionForm(request.POST or None, initial={"agency": addressed})
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from moderation.pipeline import ContentRefused
-from participation import notify, queries
+from participation import notify, petition_queries, queries
 from participation.access import visible_notifications
 from participation.actions import (
     do_create_api_token,
@@ -62,6 +62,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "agency": agency,
         "breadcrumbs": queries.breadcrumbs(agency),
         "record": stats.record(agency=agency),
+        "petitions": petition_queries.with_bars(petition_queries.listed(agency=agency)[:5]),
     }
     return render(request, "participation/agency_detail.html", context)
 

@@ -234,3 +234,37 @@ def test_on_postgresql_the_signing_statements_run_prepared(world: World) -> None
     assert any('FROM "django_session"' in sql for sql in prepared)
     assert any('FROM "participation_user"' in sql for sql in prepared)
     assert any(sql.startswith("INSERT INTO participation_signature") for sql in prepared)
+
+
+def test_an_agency_page_lists_the_petitions_addressed_to_it(world: World) -> None:
+    to_almaty = open_petition(world, agency=world.almaty, threshold=10)
+    do_sign(to_almaty, user=world.bob)
+    tally()
+    elsewhere = open_petition(world, agency=world.bostandyk, text="Аулаға балалар алаңы керек.")
+    unlisted = draft(world, agency=world.almaty, text="Көшеге жарық шамдарын орнатыңыз.")
+    page = Client().get("/en/agencies/almaty/").content.decode()
+    assert "Petitions to this body" in page
+    assert to_almaty.get_absolute_url() in page and 'max="10" value="1"' in page
+    assert elsewhere.get_absolute_url() not in page
+    assert unlisted.get_absolute_url() not in page
+    assert "/en/petitions/?agency=almaty" in page
+
+
+def test_an_agency_without_petitions_offers_to_start_one(world: World) -> None:
+    page = Client().get("/en/agencies/almaty/").content.decode()
+    assert "No petitions to this body yet." in page
+    assert "/en/petitions/new/?agency=almaty" in page
+    form = signed_in(world.bob).get("/en/petitions/new/?agency=almaty").content.decode()
+    assert f'<option value="{world.almaty.pk}" selected>' in form
+
+
+def test_the_list_narrows_to_one_agency_and_keeps_it_across_state_filters(world: World) -> None:
+    to_almaty = open_petition(world, agency=world.almaty)
+    elsewhere = open_petition(world, agency=world.bostandyk, text="Аулаға балалар алаңы керек.")
+    page = Client().get("/en/petitions/?agency=almaty").content.decode()
+    assert "Petitions to Akimat of Almaty" in page
+    assert to_almaty.get_absolute_url() in page
+    assert elsewhere.get_absolute_url() not in page
+    assert "?state=open&amp;agency=almaty" in page
+    assert Client().get("/en/petitions/?agency=no-such-body").status_code == 404
+    assert elsewhere.get_absolute_url() in Client().get("/en/petitions/").content.decode()
