@@ -92,6 +92,7 @@ class Progress:
     label: str
     value: int
     goal: int
+    kind: str = ""  # "signatures": the bar a page's live count updates
 
     @property
     def percent(self) -> int:
@@ -121,6 +122,7 @@ def signature_bar(petition: Petition) -> Progress:
         ),
         petition.signature_count,
         petition.threshold,
+        kind="signatures",
     )
 
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.petition_detail, name="detail"),
     path("<int:pk>/sign/", views.petition_sign, name="sign"),
     path("<int:pk>/data.json", views.petition_json, name="json"),
+    path("<int:pk>/count.json", views.petition_count, name="count"),
     path("<int:pk>/regions.csv", views.petition_csv, name="csv"),
 ]

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from moderation.pipeline import ContentRefused
@@ -121,6 +125,7 @@ def _context(request: HttpRequest, petition: Petition, forms: dict[str, Any]) ->
         "events": queries.timeline(petition, full=full),
         "names": queries.recent_public_names(petition) if petition.is_listed else [],
         "pending": queries.pending_count(petition),
+        "count_every": settings.PETITION_COUNT_POLL_SECONDS,
         "show_text": petition.text_visible or full,
         "supported": False,
         "signed": False,
@@ -264,6 +269,36 @@ def petition_json(request: HttpRequest, pk: int) -> JsonResponse:
     if not petition.is_listed:
         raise AccessDenied
     return JsonResponse(queries.open_data(petition), json_dumps_params={"ensure_ascii": False})
+
+
+@cache_control(public=True, max_age=5)
+def petition_count(request: HttpRequest, pk: int) -> JsonResponse:
+    """The count as the page shows it, for the page to refresh itself (petitions.js).
+
+    The same for everyone (read as an anonymous visitor: listed petitions only,
+    and the session is never touched), so a proxy or CDN may serve it for the
+    five seconds it allows: a viral petition's open pages poll it every
+    ``PETITION_COUNT_POLL_SECONDS``.
+    """
+    petition = queries.access_petition(AnonymousUser(), pk)
+    if not petition.is_listed:
+        raise AccessDenied
+    pending = queries.pending_count(petition)
+    counted = render_to_string(
+        "petitions/_counted.html", {"petition": petition, "pending": pending}
+    ).strip()
+    return JsonResponse(
+        {
+            "signature_count": petition.signature_count,
+            "threshold": petition.threshold,
+            "state": petition.state,
+            "may_sign": petition.may_sign,
+            "counted_at": petition.counted_at.isoformat() if petition.counted_at else None,
+            "pending": pending,
+            "counted_text": counted,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def petition_csv(request: HttpRequest, pk: int) -> HttpResponse:

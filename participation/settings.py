@@ -312,6 +312,8 @@ PETITION_THRESHOLDS = {
 }
 PETITION_RESPONSE_WORKING_DAYS = {"local": 20, "central": 40}
 # Signatures per address: over either limit they are kept but not counted.
+# How often an open petition page refreshes its count (petitions.js, count.json).
+PETITION_COUNT_POLL_SECONDS = envint("PETITION_COUNT_POLL_SECONDS", 10)
 PETITION_RATE_BURST = envint("PETITION_RATE_BURST", 30)  # per minute
 PETITION_RATE_SUSTAINED = envint("PETITION_RATE_SUSTAINED", 300)  # per hour
 PETITION_TALLY_KICK_SECONDS = envint("PETITION_TALLY_KICK_SECONDS", 1)

@@ -292,6 +292,7 @@ def server(
             # Small petition thresholds, so a journey can reach them (test_petitions.py).
             "PETITION_SUPPORTERS": "2",
             "PETITION_THRESHOLD_CITY": "2",
+            "PETITION_COUNT_POLL_SECONDS": "2",
         }
     )
     postgres: _PostgresDatabase | None = None

@@ -73,6 +73,12 @@ def test_a_petition_from_draft_to_the_governments_response(
     moderator.get_by_role("button", name="Decide").click()
     expect(moderator.locator(".petition-state")).to_have_text("Open for signatures")
 
+    # A visitor keeps the page open: the count refreshes itself (petitions.js).
+    visitor = new_page()
+    visitor.goto(path)
+    count = visitor.locator("[data-count='signatures']")
+    expect(count).to_have_text("0")
+
     for email in SIGNERS:
         signer = citizen(new_page, email)
         signer.goto(path)
@@ -83,9 +89,11 @@ def test_a_petition_from_draft_to_the_governments_response(
         expect(signer.locator(".messages")).to_contain_text("your signature is recorded")
         expect(signer.locator("main")).to_contain_text("You have signed this petition.")
 
-    # The worker's tally counts the two signatures about a second later.
-    visitor = new_page()
-    visitor.goto(path)
+    # The worker's tally counts the two signatures about a second later, and the
+    # open page shows them without being reloaded.
+    expect(count).to_have_text("2", timeout=30_000)
+    expect(visitor.locator("progress[data-progress='signatures']")).to_have_attribute("value", "2")
+    expect(visitor.locator("#counted-at")).to_contain_text("Counted at")
     for _attempt in range(30):
         if "Under consideration" in (visitor.locator(".petition-state").text_content() or ""):
             break

@@ -268,3 +268,30 @@ def test_the_list_narrows_to_one_agency_and_keeps_it_across_state_filters(world:
     assert "?state=open&amp;agency=almaty" in page
     assert Client().get("/en/petitions/?agency=no-such-body").status_code == 404
     assert elsewhere.get_absolute_url() in Client().get("/en/petitions/").content.decode()
+
+
+def test_the_count_json_follows_the_tally_and_is_the_same_for_everyone(world: World) -> None:
+    petition = open_petition(world, threshold=10)
+    url = f"/en/petitions/{petition.pk}/count.json"
+    do_sign(petition, user=world.bob)
+    waiting = Client().get(url).json()
+    assert (waiting["signature_count"], waiting["pending"], waiting["threshold"]) == (0, 1, 10)
+    assert waiting["counted_text"] == "Not counted yet. 1 new signature is being counted."
+    tally()
+    response = signed_in(world.alice).get(url)  # the author: still the public answer
+    counted = response.json()
+    assert (counted["signature_count"], counted["pending"], counted["may_sign"]) == (1, 0, True)
+    assert counted["counted_text"].startswith("Counted at ")
+    assert response["Cache-Control"] == "public, max-age=5"
+    assert "Cookie" not in response.get("Vary", "")
+    assert world.bob.email not in response.content.decode()
+    page = Client().get(f"/en/petitions/{petition.pk}/").content.decode()
+    assert f'data-count-url="{url}"' in page and "js/petitions.js" in page
+
+
+def test_the_count_json_of_an_unlisted_petition_is_a_404(world: World) -> None:
+    unlisted = draft(world)
+    response = signed_in(world.alice).get(f"/en/petitions/{unlisted.pk}/count.json")
+    assert response.status_code == 404
+    page = signed_in(world.alice).get(f"/en/petitions/{unlisted.pk}/").content.decode()
+    assert "data-count-url" not in page
