@@ -5,11 +5,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from participation.access import lineage_ids
 from participation.forms import RegionField
 from participation.iin import validate_iin
-from participation.models import Agency, Official, Region, User
+from participation.models import Agency, Official, Region, Role, User
 from reception.models import SESSION_LANGUAGES, Appeal, LiveSession
 
 # What a citizen may attach: documents and photos, recognised by their first bytes.
@@ -195,6 +197,16 @@ class NoticeForm(forms.Form):
 # --- Live sessions -----------------------------------------------------------------
 
 
+class OfficialChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.agency.name}"
+
+
+class PeopleChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.public_name)
+
+
 class LiveSessionForm(forms.Form):
     """Scheduling a live session. ``officials``: those the person may schedule for."""
 
@@ -236,11 +248,48 @@ class LiveSessionForm(forms.Form):
         initial=10,
     )
 
+    cohosts = OfficialChoices(
+        label=_("Co-hosts (optional)"),
+        queryset=Official.objects.none(),
+        required=False,
+        help_text=_("Other officials who answer with the host."),
+    )
+    moderators = PeopleChoices(
+        label=_("Session moderators (optional)"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "People of the office who approve and hide messages during the session; "
+            "the agency's moderators always may."
+        ),
+    )
+
     def __init__(self, *args: Any, officials: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["official"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = officials
+        cohosts = self.fields["cohosts"]
+        assert isinstance(cohosts, forms.ModelMultipleChoiceField)
+        cohosts.queryset = Official.objects.select_related("agency").order_by("slug")
+        # The offices of the officials offered as host: their staff, and the
+        # moderators covering them (the action checks against the chosen host).
+        agencies = {official.agency for official in officials.select_related("agency")}
+        lineage = {pk for agency in agencies for pk in lineage_ids(agency)}
+        moderators = self.fields["moderators"]
+        assert isinstance(moderators, forms.ModelMultipleChoiceField)
+        moderators.queryset = (
+            User.objects.filter(
+                Q(
+                    memberships__role__in=[Role.OFFICIAL, Role.DELEGATE],
+                    memberships__agency__in=agencies,
+                )
+                | Q(memberships__role=Role.MODERATOR, memberships__agency_id__in=lineage)
+                | Q(memberships__role=Role.MODERATOR, memberships__agency=None)
+            )
+            .distinct()
+            .order_by("display_name", "pk")
+        )
 
 
 class LiveTextForm(forms.Form):

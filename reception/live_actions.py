@@ -206,6 +206,9 @@ def do_schedule_session(
         raise LiveRefused(_("A session lasts 10 to 480 minutes."), code="invalid")
     if not 0 <= slow_mode_seconds <= 3600:
         raise LiveRefused(_("Slow mode is 0 to 3600 seconds."), code="invalid")
+    cohosts = [user for user in cohosts or [] if user.pk != official.user_id]
+    moderators = list(moderators or [])
+    _check_session_staff(official, cohosts, moderators)
     session = LiveSession.objects.create(
         official=official,
         agency=official.agency,
@@ -219,9 +222,31 @@ def do_schedule_session(
         slow_mode_seconds=slow_mode_seconds,
         created_by=actor,
     )
-    session.cohosts.set(cohosts or [])
-    session.moderators.set(moderators or [])
+    session.cohosts.set(cohosts)
+    session.moderators.set(moderators)
     return session
+
+
+MODERATING_ROLES = (Role.OFFICIAL, Role.DELEGATE, Role.MODERATOR)
+
+
+def may_moderate_for(user: User, agency: Any) -> bool:
+    """Who may be named a session's moderator: the office's officials and delegates,
+    and the moderators covering its agency (or the whole platform)."""
+    return any(holds_role(user, role, agency) for role in MODERATING_ROLES)
+
+
+def _check_session_staff(official: Official, cohosts: list[User], moderators: list[User]) -> None:
+    """Co-hosts act as hosts and moderators approve and hide: both are roles granted
+    by scheduling, so only people who already hold such a role may receive them."""
+    hosting = set(Official.objects.filter(user__in=cohosts).values_list("user_id", flat=True))
+    if any(user.pk not in hosting for user in cohosts):
+        raise LiveRefused(_("Co-hosts are officials with a public profile."), code="invalid")
+    if not all(may_moderate_for(user, official.agency) for user in moderators):
+        raise LiveRefused(
+            _("Session moderators are the office's officials, delegates or moderators."),
+            code="invalid",
+        )
 
 
 @transaction.atomic

@@ -67,6 +67,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
                     mode=LiveSession.Mode(values["mode"]),
                     posting=LiveSession.Posting(values["posting"]),
                     slow_mode_seconds=values["slow_mode_seconds"],
+                    cohosts=list(User.objects.filter(official__in=values["cohosts"])),
+                    moderators=list(values["moderators"]),
                 )
             except LiveRefused as refused:
                 form.add_error(None, refused.message)

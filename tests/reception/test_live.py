@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -229,6 +231,65 @@ def test_the_schedule_page_creates_a_session(client, world: World) -> None:
     assert response["Location"] == f"/en/live/{session.pk}/"
     client.force_login(world.alice)
     assert client.get("/en/live/schedule/").status_code == 404
+
+
+def test_the_schedule_page_names_co_hosts_and_session_moderators(client, world: World) -> None:
+    """A co-host acts as a host and a session moderator approves; both are offered
+    from people who already hold such a role, and the action refuses anyone else."""
+    client.force_login(world.marat)
+    page = client.get("/en/live/schedule/").content.decode()
+    cohosts = re.search(r'<select name="cohosts".*?</select>', page, re.S)
+    moderators = re.search(r'<select name="moderators".*?</select>', page, re.S)
+    assert cohosts and moderators
+    assert "Aigerim Nurlanova — Akimat of Almaty" in cohosts.group()  # an official
+    assert f'<option value="{world.dana.pk}">Dana</option>' in moderators.group()  # a delegate
+    assert f'<option value="{world.moira.pk}">Moira</option>' in moderators.group()  # a moderator
+    assert "Alice" not in moderators.group()  # a citizen: neither
+    starts = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    form = {
+        "official": world.marat_official.pk,
+        "title": "Көлік реформасы",
+        "starts_at": starts,
+        "duration_minutes": 60,
+        "language": "kk",
+        "mode": "pre",
+        "posting": "everyone",
+        "slow_mode_seconds": 10,
+        "cohosts": [world.aigerim_official.pk],
+        "moderators": [world.dana.pk],
+    }
+    assert client.post("/en/live/schedule/", form).status_code == 302
+    session = LiveSession.objects.get()
+    assert list(session.cohosts.all()) == [world.aigerim]
+    assert list(session.moderators.all()) == [world.dana]
+    assert live_actions.is_host(world.aigerim, session)
+    assert live_actions.is_staff_of(world.dana, session)
+    assert not live_actions.is_staff_of(world.alice, session)
+    refused = client.post("/en/live/schedule/", {**form, "moderators": [world.alice.pk]})
+    assert refused.status_code == 400  # not among the choices
+    assert LiveSession.objects.count() == 1
+
+
+def test_the_action_refuses_co_hosts_and_moderators_without_a_role(world: World) -> None:
+    values: dict[str, Any] = {
+        "actor": world.marat,
+        "official": world.marat_official,
+        "title": "Q&A",
+        "description": "",
+        "language": "ru",
+        "starts_at": timezone.now() + timedelta(days=1),
+        "duration_minutes": 30,
+        "mode": LiveSession.Mode.POSTMODERATED,
+    }
+    with pytest.raises(LiveRefused, match="Co-hosts are officials"):
+        live_actions.do_schedule_session(**values, cohosts=[world.alice])
+    with pytest.raises(LiveRefused, match="Session moderators are"):
+        live_actions.do_schedule_session(**values, moderators=[world.oskar])
+    assert not LiveSession.objects.exists()
+    session = live_actions.do_schedule_session(
+        **values, cohosts=[world.marat, world.aigerim], moderators=[world.moira]
+    )
+    assert list(session.cohosts.all()) == [world.aigerim]  # the host is not their own co-host
 
 
 def test_the_transcript_links_the_question_to_its_appeal(client, world: World) -> None:
