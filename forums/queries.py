@@ -25,6 +25,7 @@ from forums.models import (
     Category,
     DraftLaw,
     Post,
+    PostRevision,
     Reaction,
     Thread,
     Watch,
@@ -91,6 +92,24 @@ def access_post(user: AnyUser, post_id: int) -> Post:
         raise AccessDenied from exc
     post.thread = access_thread(user, post.thread_id)
     return post
+
+
+def post_history(user: AnyUser, post_id: int) -> tuple[Post, QuerySet[PostRevision]]:
+    """A post and its earlier texts, as this person may see them.
+
+    A post that is not visible is the author's alone. Others see only the earlier
+    texts that were published: a text moderation held (an IIN, say) and its
+    author then edited never becomes public through the history; the author and
+    the thread's moderators see every revision.
+    """
+    post = access_post(user, post_id)
+    is_author = user.is_authenticated and post.author_id == user.pk
+    if not post.is_visible and not is_author:
+        raise AccessDenied
+    revisions = post.revisions.all()
+    if not is_author and not may_moderate(user, post.thread):
+        revisions = revisions.filter(was_visible=True)
+    return post, revisions
 
 
 def post_in_thread(thread: Thread, post_id: int) -> Post:

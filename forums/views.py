@@ -197,14 +197,7 @@ def post(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    found = queries.access_post(request.user, pk)
-    if not found.is_visible and not (
-        request.user.is_authenticated and found.author_id == request.user.pk
-    ):
-        raise AccessDenied
-    revisions = found.revisions.all()
-    if found.author_id != request.user.pk and not queries.may_moderate(request.user, found.thread):
-        revisions = revisions.filter(was_visible=True)
+    found, revisions = queries.post_history(request.user, pk)
     context = {"post": found, "revisions": revisions[:50]}
     return render(request, "forums/history.html", context)
 

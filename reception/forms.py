@@ -5,13 +5,12 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from participation.access import lineage_ids
 from participation.forms import RegionField
 from participation.iin import validate_iin
-from participation.models import Agency, Official, Region, Role, User
+from participation.models import Agency, Official, Region, User
+from reception.live_actions import moderator_candidates
 from reception.models import SESSION_LANGUAGES, Appeal, LiveSession
 
 # What a citizen may attach: documents and photos, recognised by their first bytes.
@@ -272,23 +271,12 @@ class LiveSessionForm(forms.Form):
         cohosts = self.fields["cohosts"]
         assert isinstance(cohosts, forms.ModelMultipleChoiceField)
         cohosts.queryset = Official.objects.select_related("agency").order_by("slug")
-        # The offices of the officials offered as host: their staff, and the
-        # moderators covering them (the action checks against the chosen host).
-        agencies = {official.agency for official in officials.select_related("agency")}
-        lineage = {pk for agency in agencies for pk in lineage_ids(agency)}
+        # The offices of the officials offered as host: who may moderate for them
+        # (the action checks against the host chosen).
         moderators = self.fields["moderators"]
         assert isinstance(moderators, forms.ModelMultipleChoiceField)
-        moderators.queryset = (
-            User.objects.filter(
-                Q(
-                    memberships__role__in=[Role.OFFICIAL, Role.DELEGATE],
-                    memberships__agency__in=agencies,
-                )
-                | Q(memberships__role=Role.MODERATOR, memberships__agency_id__in=lineage)
-                | Q(memberships__role=Role.MODERATOR, memberships__agency=None)
-            )
-            .distinct()
-            .order_by("display_name", "pk")
+        moderators.queryset = moderator_candidates(
+            official.agency for official in officials.select_related("agency")
         )
 
 

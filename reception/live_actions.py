@@ -17,6 +17,7 @@ A rolled-back action sends nothing and leaves no number used.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,15 +25,22 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from moderation.pipeline import moderate
 from moderation.sanitize import render_markdown
-from participation.access import AccessDenied, MFARequired, check_role, has_mfa, holds_role
+from participation.access import (
+    AccessDenied,
+    MFARequired,
+    check_role,
+    has_mfa,
+    holds_role,
+    lineage_ids,
+)
 from participation.actions import do_notify
-from participation.models import Official, Role, User
+from participation.models import Agency, Official, Role, User
 from reception.models import (
     Appeal,
     AppealEvent,
@@ -231,9 +239,23 @@ MODERATING_ROLES = (Role.OFFICIAL, Role.DELEGATE, Role.MODERATOR)
 
 
 def may_moderate_for(user: User, agency: Any) -> bool:
-    """Who may be named a session's moderator: the office's officials and delegates,
-    and the moderators covering its agency (or the whole platform)."""
+    """Who may be named a session's moderator: the officials, delegates and
+    moderators covering its agency (an ancestor's too), or the whole platform."""
     return any(holds_role(user, role, agency) for role in MODERATING_ROLES)
+
+
+def moderator_candidates(agencies: Iterable[Agency]) -> QuerySet[User]:
+    """Everyone ``may_moderate_for`` one of these agencies, as one query (the
+    scheduling form's choices): ``holds_role``'s rule over the agencies' lineage."""
+    covered = {pk for agency in agencies for pk in lineage_ids(agency)}
+    return (
+        User.objects.filter(
+            Q(memberships__agency_id__in=covered) | Q(memberships__agency=None),
+            memberships__role__in=MODERATING_ROLES,
+        )
+        .distinct()
+        .order_by("display_name", "pk")
+    )
 
 
 def _check_session_staff(official: Official, cohosts: list[User], moderators: list[User]) -> None:
